@@ -1,0 +1,68 @@
+"""Subscriber identity: normalising email addresses and phone numbers (COMPLIANCE.md "Identifiers").
+
+The *key* is what statuses are matched on; the *address* is kept as given, for sending.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from consentry.domain.channels import Channel
+from consentry.domain.errors import InvalidAddress
+
+MAX_ADDRESS_LENGTH = 320  # RFC 5321's practical ceiling for a forward path
+
+
+@dataclass(frozen=True)
+class SubscriberId:
+    """One address on one channel, as given and as matched."""
+
+    channel: Channel
+    key: str
+    address: str
+
+
+def normalise_email(raw: str) -> SubscriberId:
+    """Email key: local part NFC and lowercased, domain in lowercase IDNA (A-label) form."""
+    given = raw.strip()
+    if not given:
+        raise InvalidAddress("The email address is empty.", field="email")
+    if len(given) > MAX_ADDRESS_LENGTH:
+        raise InvalidAddress(
+            f"The email address is longer than {MAX_ADDRESS_LENGTH} characters.", field="email"
+        )
+    try:
+        valid = validate_email(given, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidAddress(f"Invalid email address {given!r}: {error}", field="email") from None
+    local = unicodedata.normalize("NFC", valid.local_part).lower()
+    domain = (valid.ascii_domain or valid.domain).lower()
+    return SubscriberId(Channel.EMAIL, f"{local}@{domain}", given)
+
+
+def normalise_phone(raw: str, channel: Channel, default_region: str = "US") -> SubscriberId:
+    """Phone key: E.164, parsed with libphonenumber in the account's default region."""
+    given = raw.strip()
+    if not given:
+        raise InvalidAddress("The phone number is empty.", field="phone")
+    try:
+        number = phonenumbers.parse(given, default_region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidAddress(f"Invalid phone number {given!r}: {error}", field="phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidAddress(
+            f"Invalid phone number {given!r}: not a valid number for its country"
+            f" (default region {default_region}).",
+            field="phone",
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return SubscriberId(channel, e164, given)
+
+
+def normalise(raw: str, channel: Channel, default_region: str = "US") -> SubscriberId:
+    """Normalise an address for its channel: email for EMAIL, E.164 for SMS and WhatsApp."""
+    if channel is Channel.EMAIL:
+        return normalise_email(raw)
+    return normalise_phone(raw, channel, default_region)

@@ -1,0 +1,156 @@
+"""The ledger's entries and their hash chain (COMPLIANCE.md "Consent records").
+
+Each entry's hash covers its fields and the previous entry's hash, so editing or deleting any
+entry breaks the chain from there on. Personal data (the address, the evidence) is covered
+through `personal_digest`: the documented erasure path (GDPR 17) may blank those fields and mark
+the entry erased, and the chain still verifies, while any other edit does not.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+class Action(StrEnum):
+    SET_STATUS = "SET_STATUS"
+    SET_WIDE = "SET_WIDE"
+    CLEAR_WIDE = "CLEAR_WIDE"
+    SUPPRESS = "SUPPRESS"
+    UNSUPPRESS = "UNSUPPRESS"
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One answer of the rulebook (or one suppression fact), as recorded.
+
+    `requested_status` is what was asked; `new_status` what stands after the entry (equal to
+    `old_status` unless the outcome is APPLIED).
+    """
+
+    id: int
+    recorded_at: datetime
+    occurred_at: datetime
+    action: str
+    channel: str
+    subscriber_id: int
+    subscriber_key: str | None
+    address: str | None
+    actor_kind: str
+    source: str
+    outcome: str
+    message: str
+    actor_id: str | None = None
+    contact_id: int | None = None
+    request_id: str | None = None
+    subscription_type_id: int | None = None
+    wide_type: str | None = None
+    business_unit_id: int | None = None
+    old_status: str | None = None
+    requested_status: str | None = None
+    new_status: str | None = None
+    success_reason: str | None = None
+    refusal: str | None = None
+    suppression: str | None = None
+    legal_basis: str | None = None
+    legal_basis_explanation: str | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    notice_hash: str | None = None
+    personal_digest: str = ""
+    prev_hash: str = GENESIS_HASH
+    entry_hash: str = ""
+    erased_at: datetime | None = None
+
+
+_PERSONAL = ("subscriber_key", "address", "evidence")
+_NOT_HASHED = frozenset({"entry_hash", "erased_at", *_PERSONAL})
+
+
+def format_time(moment: datetime) -> str:
+    """ISO-8601 UTC with microseconds: the one spelling of a time inside a hash."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=lambda v: format_time(v) if isinstance(v, datetime) else str(v),
+    ).encode()
+
+
+def personal_digest(entry: LedgerEntry) -> str:
+    personal = {name: getattr(entry, name) for name in _PERSONAL}
+    return hashlib.sha256(_canonical(personal)).hexdigest()
+
+
+def entry_hash(entry: LedgerEntry) -> str:
+    fields_ = {name: value for name, value in entry.__dict__.items() if name not in _NOT_HASHED}
+    return hashlib.sha256(_canonical(fields_)).hexdigest()
+
+
+def seal(entry: LedgerEntry, prev_hash: str) -> LedgerEntry:
+    """The entry with its personal digest, its predecessor's hash and its own hash filled in."""
+    chained = replace(entry, personal_digest=personal_digest(entry), prev_hash=prev_hash)
+    return replace(chained, entry_hash=entry_hash(chained))
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    problem: str = ""
+
+
+def verify_chain(entries: Iterable[LedgerEntry], head_id: int, head_hash: str) -> Verification:
+    """Check ids run 1, 2, 3… without gaps, every hash, and that the chain ends at the head."""
+    expected_id, prev = 1, GENESIS_HASH
+    checked = 0
+    for entry in entries:
+        if entry.id != expected_id:
+            return Verification(
+                False,
+                checked,
+                expected_id,
+                f"entry {expected_id} is missing (next stored entry is {entry.id})",
+            )
+        if entry.prev_hash != prev:
+            return Verification(
+                False,
+                checked,
+                entry.id,
+                f"entry {entry.id} does not follow entry {entry.id - 1} (previous-hash mismatch)",
+            )
+        if entry.erased_at is None and entry.personal_digest != personal_digest(entry):
+            return Verification(
+                False,
+                checked,
+                entry.id,
+                f"entry {entry.id} was edited (address or evidence changed)",
+            )
+        if entry.entry_hash != entry_hash(entry):
+            return Verification(
+                False, checked, entry.id, f"entry {entry.id} was edited (hash mismatch)"
+            )
+        prev, expected_id = entry.entry_hash, expected_id + 1
+        checked += 1
+    last_id = expected_id - 1
+    if last_id != head_id or prev != head_hash:
+        return Verification(
+            False,
+            checked,
+            last_id + 1,
+            f"the ledger ends at entry {last_id} but {head_id} entries were"
+            " written (entries removed from the end)",
+        )
+    return Verification(True, checked)

@@ -1,0 +1,49 @@
+"""Builds the ledger entries of one transaction: ids from the head, hashes chained in order."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from consentry.domain import LedgerEntry, seal
+from consentry.storage import ledger, notices
+
+
+class Recorder:
+    """Hands out the next ledger id at once (status rows point at their entry) and writes all
+    entries together at the end, with the head moved in the same transaction."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        head: tuple[int, str],
+        now: datetime,
+        request_id: str | None = None,
+    ) -> None:
+        self._connection = connection
+        self._last_id, self._last_hash = head
+        self._now = now
+        self._request_id = request_id
+        self._entries: list[LedgerEntry] = []
+        self._notices: dict[str, str] = {}
+
+    def record(self, *, notice_text: str | None = None, **fields: Any) -> LedgerEntry:
+        if notice_text:
+            fields["notice_hash"] = self._notice(notice_text)
+        draft = LedgerEntry(
+            id=self._last_id + 1, recorded_at=self._now, request_id=self._request_id, **fields
+        )
+        entry = seal(draft, self._last_hash)
+        self._entries.append(entry)
+        self._last_id, self._last_hash = entry.id, entry.entry_hash
+        return entry
+
+    def _notice(self, text: str) -> str:
+        if text not in self._notices:
+            self._notices[text] = notices.remember(self._connection, text, self._now)
+        return self._notices[text]
+
+    def flush(self) -> list[LedgerEntry]:
+        entries, self._entries = self._entries, []
+        ledger.append(self._connection, entries)
+        return entries

@@ -1,0 +1,48 @@
+"""The unit of work: the one object that owns a transaction. It rolls back unless committed."""
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from consentry.storage import ledger
+from consentry.storage.engine import WRITE_OPTION
+
+
+class UnitOfWork:
+    """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`.
+
+    A writing unit locks the ledger head before anything else, so that every writer takes its
+    locks in the same order and the ledger's chain is extended by one writer at a time.
+    """
+
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+        self._engine = engine
+        self._write = write
+        self._committed = False
+        self.head: tuple[int, str] = (0, "")
+
+    def __enter__(self) -> "UnitOfWork":
+        connection = self._engine.connect()
+        if self._write:
+            connection = connection.execution_options(**{WRITE_OPTION: True})
+        self.connection: Connection = connection
+        self._transaction = connection.begin()
+        if self._write:
+            self.head = ledger.lock_head(connection)
+        return self
+
+    def commit(self) -> None:
+        self._transaction.commit()
+        self._committed = True
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self._transaction.rollback()
+        finally:
+            self.connection.close()

@@ -1,0 +1,75 @@
+"""The ledger table: append, read, and the head row that serialises writers."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, fields
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, update
+
+from consentry.domain import LedgerEntry
+from consentry.storage.tables import ledger, ledger_head
+
+_FIELDS = tuple(f.name for f in fields(LedgerEntry))
+
+
+def lock_head(connection: Connection) -> tuple[int, str]:
+    """Lock the head row for this transaction and return (last entry id, last hash).
+
+    Every writing transaction calls this first, before touching any other row: one lock order
+    for all writers, so they queue instead of deadlocking.
+    """
+    row = connection.execute(
+        select(ledger_head).where(ledger_head.c.id == 1).with_for_update()
+    ).one()
+    return row.last_entry_id, row.last_hash
+
+
+def head(connection: Connection) -> tuple[int, str]:
+    row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
+    return row.last_entry_id, row.last_hash
+
+
+def append(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
+    """Insert sealed entries and move the head to the last of them."""
+    if not entries:
+        return
+    connection.execute(ledger.insert(), [asdict(entry) for entry in entries])
+    last = entries[-1]
+    connection.execute(
+        update(ledger_head)
+        .where(ledger_head.c.id == 1)
+        .values(last_entry_id=last.id, last_hash=last.entry_hash)
+    )
+
+
+def _entry(row: object) -> LedgerEntry:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return LedgerEntry(**{name: mapping[name] for name in _FIELDS})
+
+
+def for_subscriber(
+    connection: Connection, subscriber_id: int, *, until: datetime | None = None
+) -> list[LedgerEntry]:
+    """Entries of one subscriber, oldest first; with `until`, those that occurred by then."""
+    query = select(ledger).where(ledger.c.subscriber_id == subscriber_id)
+    if until is not None:
+        query = query.where(ledger.c.occurred_at <= until)
+    return [_entry(row) for row in connection.execute(query.order_by(ledger.c.id))]
+
+
+def iterate(connection: Connection, *, chunk: int = 5_000) -> Iterator[LedgerEntry]:
+    """Every entry in id order, read in keyset-paged chunks so memory stays flat."""
+    after = 0
+    while True:
+        rows = connection.execute(
+            select(ledger).where(ledger.c.id > after).order_by(ledger.c.id).limit(chunk)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _entry(row)
+        after = rows[-1].id
+
+
+def count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(ledger)).scalar_one())

@@ -1,0 +1,124 @@
+"""Current statuses per (subscriber, type), and "unsubscribe from all" flags per scope.
+
+These rows are the ledger's projection: only the services write them, in the transaction that
+appends the ledger entry they follow from.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, select, tuple_
+
+from consentry.domain import LegalBasis, Source, Status, SuccessReason, WideType
+from consentry.storage.tables import subscription_statuses, wide_statuses
+from consentry.storage.upsert import upsert
+
+
+@dataclass
+class StatusRow:
+    subscriber_id: int
+    subscription_type_id: int
+    status: Status
+    confirmed: bool
+    reason: SuccessReason
+    source: Source
+    legal_basis: LegalBasis | None
+    legal_basis_explanation: str | None
+    occurred_at: datetime
+    ledger_id: int
+
+
+@dataclass
+class WideRow:
+    subscriber_id: int
+    wide_type: WideType
+    business_unit_id: int
+    opted_out: bool
+    source: Source
+    occurred_at: datetime
+    ledger_id: int
+
+
+def _status_row(row: object) -> StatusRow:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return StatusRow(
+        subscriber_id=mapping["subscriber_id"],
+        subscription_type_id=mapping["subscription_type_id"],
+        status=Status(mapping["status"]),
+        confirmed=mapping["confirmed"],
+        reason=SuccessReason(mapping["reason"]),
+        source=Source(mapping["source"]),
+        legal_basis=LegalBasis(mapping["legal_basis"]) if mapping["legal_basis"] else None,
+        legal_basis_explanation=mapping["legal_basis_explanation"],
+        occurred_at=mapping["occurred_at"],
+        ledger_id=mapping["ledger_id"],
+    )
+
+
+def load(
+    connection: Connection, pairs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], StatusRow]:
+    """Stored statuses for (subscriber id, type id) pairs; absent pairs are NOT_SPECIFIED."""
+    pairs = list(set(pairs))
+    found: dict[tuple[int, int], StatusRow] = {}
+    table = subscription_statuses
+    for start in range(0, len(pairs), 500):
+        rows = connection.execute(
+            select(table).where(
+                tuple_(table.c.subscriber_id, table.c.subscription_type_id).in_(
+                    pairs[start : start + 500]
+                )
+            )
+        )
+        for row in rows:
+            status = _status_row(row)
+            found[(status.subscriber_id, status.subscription_type_id)] = status
+    return found
+
+
+def for_subscriber(connection: Connection, subscriber_id: int) -> list[StatusRow]:
+    table = subscription_statuses
+    rows = connection.execute(select(table).where(table.c.subscriber_id == subscriber_id))
+    return [_status_row(row) for row in rows]
+
+
+def save(connection: Connection, rows: Sequence[StatusRow]) -> None:
+    upsert(
+        connection,
+        subscription_statuses,
+        [{**asdict(row), "status": row.status.value} for row in rows],
+        keys=("subscriber_id", "subscription_type_id"),
+    )
+
+
+def load_wide(connection: Connection, subscriber_ids: Iterable[int]) -> list[WideRow]:
+    """Every wide row (set or cleared) of the given subscribers."""
+    ids = sorted(set(subscriber_ids))
+    found: list[WideRow] = []
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(wide_statuses).where(wide_statuses.c.subscriber_id.in_(ids[start : start + 500]))
+        )
+        found.extend(
+            WideRow(
+                row.subscriber_id,
+                WideType(row.wide_type),
+                row.business_unit_id,
+                row.opted_out,
+                Source(row.source),
+                row.occurred_at,
+                row.ledger_id,
+            )
+            for row in rows
+        )
+    return found
+
+
+def save_wide(connection: Connection, rows: Sequence[WideRow]) -> None:
+    upsert(
+        connection,
+        wide_statuses,
+        [asdict(row) for row in rows],
+        keys=("subscriber_id", "wide_type", "business_unit_id"),
+    )
