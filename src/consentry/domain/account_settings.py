@@ -1,6 +1,7 @@
 """The account's settings that the rules depend on, and how they are written as text."""
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import phonenumbers
 
@@ -26,7 +27,8 @@ class AccountSettings:
 
     def with_value(self, key: str, text: str) -> "AccountSettings":
         """A copy with one setting changed, parsed from text (as the CLI and forms give it)."""
-        return replace(self, **{key: parse_value(key, text)})
+        changes: dict[str, Any] = {key: parse_value(key, text)}
+        return replace(self, **changes)
 
     def as_text(self) -> dict[str, str]:
         return {f.name: format_value(getattr(self, f.name)) for f in fields(self)}

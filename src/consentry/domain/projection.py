@@ -21,7 +21,9 @@ def fold(entries: Iterable[LedgerEntry]) -> Projection:
         if entry.outcome != Outcome.APPLIED:
             continue
         if entry.action == Action.SET_STATUS and entry.subscription_type_id is not None:
-            projection.statuses[entry.subscription_type_id] = Status(entry.new_status)
+            projection.statuses[entry.subscription_type_id] = Status(
+                entry.new_status or Status.NOT_SPECIFIED
+            )
         elif entry.action in (Action.SET_WIDE, Action.CLEAR_WIDE) and entry.wide_type:
             scope = (WideType(entry.wide_type), entry.business_unit_id or 0)
             projection.wide[scope] = entry.action == Action.SET_WIDE

@@ -25,14 +25,13 @@ from consentry.services.reading import (
     read_statuses,
     read_statuses_batch,
 )
-from consentry.services.subscriptions import (
+from consentry.services.subscriptions import set_status, set_statuses
+from consentry.services.suppressions import record_suppression
+from consentry.services.wide_opt_outs import (
     clear_unsubscribe_all,
-    set_status,
-    set_statuses,
     set_wide_statuses,
     unsubscribe_all,
 )
-from consentry.services.suppressions import record_suppression
 
 __all__ = [
     "ChangeResult",

@@ -1,7 +1,7 @@
 """Use cases over the ledger: an address's history, its statuses as of a past time, and the
 verification of the whole chain."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +52,7 @@ def verify_ledger(
     with engine.connect().execution_options(**options) as connection, connection.begin():
         head_id, head_hash = ledger.head(connection)
 
-        def entries():  # type: ignore[no-untyped-def]
+        def entries() -> Iterator[LedgerEntry]:
             for position, entry in enumerate(ledger.iterate(connection), start=1):
                 if progress and position % 10_000 == 0:
                     progress(position, head_id)

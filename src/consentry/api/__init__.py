@@ -1,0 +1,1 @@
+"""JSON routes. Thin: parse, call a service, shape the answer."""

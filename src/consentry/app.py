@@ -1,0 +1,21 @@
+"""The ASGI application: wires configuration and storage into the HTTP routes."""
+
+from fastapi import FastAPI
+
+from consentry import __version__
+from consentry.api import health
+from consentry.config import Config
+from consentry.storage.engine import make_engine
+
+
+def create_app(config: Config | None = None) -> FastAPI:
+    config = config or Config()
+    app = FastAPI(
+        title="Consentry",
+        version=__version__,
+        summary="Communication subscriptions and consent, with a HubSpot-compatible API.",
+    )
+    app.state.config = config
+    app.state.engine = make_engine(config.database_url)
+    app.include_router(health.router)
+    return app

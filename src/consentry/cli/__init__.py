@@ -1,0 +1,26 @@
+"""The `consentry` command. Each sub-command group lives in its own module."""
+
+import typer
+
+from consentry.cli import catalog, db, ledger, serve, settings, status
+
+app = typer.Typer(
+    name="consentry",
+    help="Consentry: communication subscriptions and consent.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(catalog.types_app, name="types")
+app.add_typer(catalog.units_app, name="units")
+app.add_typer(status.app, name="status")
+app.add_typer(settings.app, name="settings")
+app.add_typer(ledger.app, name="ledger")
+app.command("unsubscribe-all")(status.unsubscribe_all)
+app.command("history")(status.history)
+app.command("serve")(serve.serve)
+
+
+def main() -> None:
+    app()

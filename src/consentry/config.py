@@ -1,0 +1,50 @@
+"""Process configuration, read once at start-up from CONSENTRY_* environment variables.
+
+Account settings (data privacy mode, channels…) live in the database; this is only what a
+process needs to start: where the database is, how to serve, and the secret key.
+"""
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/consentry.db"
+DEV_SECRET_FILE = Path("var/secret_key")
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSENTRY_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # "dev" generates and keeps a secret key under ./var; "production" refuses to start without
+    # one, so signed links never fall back to a guessable key.
+    env: Literal["dev", "production"] = "dev"
+    secret_key: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @model_validator(mode="after")
+    def _secret_key_outside_dev(self) -> "Config":
+        if self.env == "production":
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key) < 32:
+                raise ValueError(
+                    "CONSENTRY_SECRET_KEY must be set to at least 32 characters when"
+                    " CONSENTRY_ENV=production (generate one with"
+                    " `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                )
+        return self
+
+    def secret(self) -> str:
+        """The signing key; in dev mode, one generated on first use and kept in ./var."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if not DEV_SECRET_FILE.exists():
+            DEV_SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+            DEV_SECRET_FILE.write_text(secrets.token_urlsafe(48))
+            DEV_SECRET_FILE.chmod(0o600)
+        return DEV_SECRET_FILE.read_text().strip()

@@ -1,0 +1,1 @@
+"""Server-rendered pages: the admin app and the public preference page."""
