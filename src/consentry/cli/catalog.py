@@ -3,10 +3,9 @@
 import json
 
 import typer
-from rich.table import Table
 
 from consentry import services
-from consentry.cli.context import console, migrated_engine, reporting
+from consentry.cli.context import console, migrated_engine, record_table, reporting
 from consentry.domain import Channel, TypeKind
 
 types_app = typer.Typer(help="Subscription types.", no_args_is_help=True)
@@ -35,7 +34,7 @@ def list_types(
         ]
         console.print_json(json.dumps(rows))
         return
-    table = Table("id", "name", "channel", "unit", "kind", "active", "description")
+    table = record_table("id", "name", "channel", "unit", "kind", "active", "description")
     for t in types:
         table.add_row(
             str(t.id),
@@ -75,7 +74,7 @@ def create_type(
 @units_app.command("list")
 def list_units() -> None:
     """List business units."""
-    table = Table("id", "name")
+    table = record_table("id", "name")
     for unit in services.list_units(migrated_engine()):
         table.add_row(str(unit.id), unit.name)
     console.print(table)

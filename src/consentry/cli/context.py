@@ -13,6 +13,7 @@ from functools import cache
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.table import Column, Table
 from sqlalchemy import Engine
 
 from consentry.config import Config
@@ -20,8 +21,9 @@ from consentry.domain import Actor, ActorKind, ConsentryError
 from consentry.storage import migrate
 from consentry.storage.engine import make_engine
 
-# Piped output has no terminal width; tables of history read better wide than wrapped at 80.
-_WIDTH = None if sys.stdout.isatty() else 200
+# Piped output has no terminal width: let tables take the width their content needs rather
+# than squeeze into 80 columns (Rich sizes columns to content, so nothing is padded).
+_WIDTH = None if sys.stdout.isatty() else 1000
 console = Console(highlight=False, width=_WIDTH)
 errors = Console(stderr=True, highlight=False, width=_WIDTH)
 
@@ -55,6 +57,11 @@ def migrated_engine() -> Engine:
         )
         raise typer.Exit(EXIT_INVALID)
     return engine()
+
+
+def record_table(*headers: str) -> Table:
+    """A table that folds long cells instead of eliding them: a consent record is never cut."""
+    return Table(*(Column(header, overflow="fold") for header in headers))
 
 
 def operator() -> Actor:

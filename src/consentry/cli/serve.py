@@ -1,7 +1,6 @@
 """`consentry serve`: run the HTTP service."""
 
 import typer
-import uvicorn
 
 from consentry.cli.context import config, console, migrated_engine
 
@@ -16,6 +15,8 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Consentry on http://{host}:{port} (database: {settings.database_url})")
+    import uvicorn  # only this command needs the server; keeps every other command quick
+
     uvicorn.run(
         "consentry.app:create_app",
         factory=True,

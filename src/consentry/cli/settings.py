@@ -1,10 +1,9 @@
 """`consentry settings`: the account's settings."""
 
 import typer
-from rich.table import Table
 
 from consentry import services
-from consentry.cli.context import console, migrated_engine, reporting
+from consentry.cli.context import console, migrated_engine, record_table, reporting
 from consentry.domain.account_settings import parse_value
 
 app = typer.Typer(
@@ -21,7 +20,7 @@ def get(key: str | None = typer.Argument(None, help="One setting; all when omitt
             parse_value(key, values.get(key, ""))  # names the known settings when key is not one
         console.print(values[key])
         return
-    table = Table("setting", "value")
+    table = record_table("setting", "value")
     for name, value in values.items():
         table.add_row(name, value)
     console.print(table)

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import typer
-from rich.table import Table
 
 from consentry import services
 from consentry.cli.context import (
@@ -13,6 +12,7 @@ from consentry.cli.context import (
     evidence,
     migrated_engine,
     operator,
+    record_table,
     reporting,
 )
 from consentry.domain import Channel, LedgerEntry, LegalBasis, Outcome, Source, Status
@@ -47,7 +47,9 @@ def get(address: str, channel: Channel = ChannelOption) -> None:
         )
     if view.suppressions:
         console.print("Suppressed: " + ", ".join(sorted(view.suppressions)))
-    table = Table("type", "name", "unit", "status", "since", "source", "legal basis", "may send")
+    table = record_table(
+        "type", "name", "unit", "status", "since", "source", "legal basis", "may send"
+    )
     for item in view.statuses:
         send = item.eligibility
         table.add_row(
@@ -138,14 +140,15 @@ def history(address: str, channel: Channel = ChannelOption) -> None:
     if not found.entries:
         console.print(f"No history for {found.address} ({channel.value}).")
         return
-    table = Table(
+    names = {t.id: t.name for t in services.list_types(migrated_engine())}
+    table = record_table(
         "#", "recorded", "what", "change", "outcome", "source", "actor", "legal basis", "message"
     )
     for entry in found.entries:
         table.add_row(
             str(entry.id),
             _when(entry.recorded_at),
-            _target(entry),
+            _target(entry, names),
             f"{entry.old_status} → {entry.requested_status}"
             if entry.requested_status
             else entry.suppression or "",
@@ -158,9 +161,10 @@ def history(address: str, channel: Channel = ChannelOption) -> None:
     console.print(table)
 
 
-def _target(entry: LedgerEntry) -> str:
+def _target(entry: LedgerEntry, names: dict[int, str]) -> str:
     if entry.subscription_type_id is not None:
-        return f"type {entry.subscription_type_id}"
+        name = names.get(entry.subscription_type_id, "?")
+        return f"{name} ({entry.subscription_type_id})"
     if entry.wide_type:
         return f"all ({entry.wide_type.lower()}, unit {entry.business_unit_id})"
     return entry.action.lower()

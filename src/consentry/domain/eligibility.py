@@ -59,34 +59,43 @@ def eligibility(
     settings: AccountSettings,
     one_time_legal_basis: LegalBasis | None = None,
 ) -> Eligibility:
-    """May we send this subscriber a message of this type? Checks run in the order of §3."""
+    """May we send this subscriber a message of this type? Checks run in the order of §3.
+
+    A one-time legal basis (one-to-one email, data privacy mode) is the basis for that one
+    message: it lifts every "no" that comes from lacking a basis — an "unsubscribe from all",
+    a type opt-out recorded by one, no preference, an unconfirmed opt-in — but never a
+    suppression or the contact's own opt-out of the type.
+    """
+    answer = _standing_answer(state, settings)
+    one_time = (
+        one_time_legal_basis is not None
+        and settings.data_privacy_mode
+        and state.kind is TypeKind.ONE_TO_ONE
+        and state.channel is Channel.EMAIL
+    )
+    if answer.allowed or not one_time or answer.reason is EligibilityReason.SUPPRESSED:
+        return answer
+    if state.status is Status.UNSUBSCRIBED and not state.status_from_wide:
+        return Eligibility(False, EligibilityReason.UNSUBSCRIBED)
+    return Eligibility(True, EligibilityReason.ONE_TIME_LEGAL_BASIS)
+
+
+def _standing_answer(state: SendingState, settings: AccountSettings) -> Eligibility:
+    """The answer without any one-time basis."""
     transactional = state.kind is TypeKind.TRANSACTIONAL
     for kind in sorted(state.suppressions):
         if not transactional or kind in BLOCKS_TRANSACTIONAL:
             return Eligibility(False, EligibilityReason.SUPPRESSED, suppression=kind)
-
-    # One-to-one email, in data privacy mode, may reach a wide opt-out with a one-time basis.
-    one_time = (
-        state.kind is TypeKind.ONE_TO_ONE
-        and settings.data_privacy_mode
-        and one_time_legal_basis is not None
-    )
     if state.unsubscribed_from_all and not transactional:
-        if not one_time:
-            return Eligibility(False, EligibilityReason.UNSUBSCRIBED_FROM_ALL)
-        if state.status is not Status.UNSUBSCRIBED or state.status_from_wide:
-            return Eligibility(True, EligibilityReason.ONE_TIME_LEGAL_BASIS)
+        return Eligibility(False, EligibilityReason.UNSUBSCRIBED_FROM_ALL)
     if state.status is Status.UNSUBSCRIBED:
         return Eligibility(False, EligibilityReason.UNSUBSCRIBED)
     if state.status is Status.SUBSCRIBED:
         if not state.confirmed:
             return Eligibility(False, EligibilityReason.AWAITING_CONFIRMATION)
         return Eligibility(True, EligibilityReason.SUBSCRIBED)
-
     if state.channel is not Channel.EMAIL:
         return Eligibility(False, EligibilityReason.NEEDS_EXPLICIT_OPT_IN)
     if settings.data_privacy_mode and not transactional:
-        if one_time:
-            return Eligibility(True, EligibilityReason.ONE_TIME_LEGAL_BASIS)
         return Eligibility(False, EligibilityReason.NEEDS_LEGAL_BASIS)
     return Eligibility(True, EligibilityReason.NOT_SPECIFIED_EMAIL)

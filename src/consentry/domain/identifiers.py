@@ -15,6 +15,11 @@ from consentry.domain.errors import InvalidAddress
 MAX_ADDRESS_LENGTH = 320  # RFC 5321's practical ceiling for a forward path
 
 
+def _shown(given: str) -> str:
+    """The input as quoted back in an error: enough to recognise it, never a wall of text."""
+    return repr(given if len(given) <= 60 else given[:57] + "...")
+
+
 @dataclass(frozen=True)
 class SubscriberId:
     """One address on one channel, as given and as matched."""
@@ -36,7 +41,9 @@ def normalise_email(raw: str) -> SubscriberId:
     try:
         valid = validate_email(given, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidAddress(f"Invalid email address {given!r}: {error}", field="email") from None
+        raise InvalidAddress(
+            f"Invalid email address {_shown(given)}: {error}", field="email"
+        ) from None
     local = unicodedata.normalize("NFC", valid.local_part).lower()
     domain = (valid.ascii_domain or valid.domain).lower()
     return SubscriberId(Channel.EMAIL, f"{local}@{domain}", given)
@@ -50,11 +57,14 @@ def normalise_phone(raw: str, channel: Channel, default_region: str = "US") -> S
     try:
         number = phonenumbers.parse(given, default_region)
     except phonenumbers.NumberParseException as error:
-        raise InvalidAddress(f"Invalid phone number {given!r}: {error}", field="phone") from None
+        raise InvalidAddress(
+            f"Invalid phone number {_shown(given)}: {error}", field="phone"
+        ) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidAddress(
-            f"Invalid phone number {given!r}: not a valid number for its country"
-            f" (default region {default_region}).",
+            f"Invalid phone number {_shown(given)}: not a valid number for its country"
+            " (numbers without a +country code are read in the default region"
+            f" {default_region}; see the setting default_phone_region).",
             field="phone",
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

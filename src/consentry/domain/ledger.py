@@ -112,6 +112,14 @@ class Verification:
     problem: str = ""
 
 
+def _personal_fields_intact(entry: LedgerEntry) -> bool:
+    """Unerased: the personal fields still match their digest. Erased: they are all blank, so
+    marking an entry erased cannot hide a rewritten address."""
+    if entry.erased_at is None:
+        return entry.personal_digest == personal_digest(entry)
+    return entry.subscriber_key is None and entry.address is None and not entry.evidence
+
+
 def verify_chain(entries: Iterable[LedgerEntry], head_id: int, head_hash: str) -> Verification:
     """Check ids run 1, 2, 3… without gaps, every hash, and that the chain ends at the head."""
     expected_id, prev = 1, GENESIS_HASH
@@ -131,7 +139,7 @@ def verify_chain(entries: Iterable[LedgerEntry], head_id: int, head_hash: str) -
                 entry.id,
                 f"entry {entry.id} does not follow entry {entry.id - 1} (previous-hash mismatch)",
             )
-        if entry.erased_at is None and entry.personal_digest != personal_digest(entry):
+        if not _personal_fields_intact(entry):
             return Verification(
                 False,
                 checked,
@@ -145,12 +153,25 @@ def verify_chain(entries: Iterable[LedgerEntry], head_id: int, head_hash: str) -
         prev, expected_id = entry.entry_hash, expected_id + 1
         checked += 1
     last_id = expected_id - 1
-    if last_id != head_id or prev != head_hash:
+    if last_id < head_id:
         return Verification(
             False,
             checked,
             last_id + 1,
-            f"the ledger ends at entry {last_id} but {head_id} entries were"
-            " written (entries removed from the end)",
+            f"entries {last_id + 1} to {head_id} are missing (removed from the end of the ledger)",
+        )
+    if last_id > head_id:
+        return Verification(
+            False,
+            checked,
+            head_id + 1,
+            f"entry {head_id + 1} was written past the ledger's head (entry {head_id})",
+        )
+    if prev != head_hash:
+        return Verification(
+            False,
+            checked - 1,
+            last_id,
+            f"entry {last_id} was replaced (it does not match the ledger's head)",
         )
     return Verification(True, checked)

@@ -331,15 +331,29 @@ def _apply(
         and request.source is not Source.DOUBLE_OPT_IN
         and legal_basis in (None, LegalBasis.CONSENT_WITH_NOTICE)
     )
+    message = _APPLIED[transition]
+    if awaiting:
+        message = "Subscribed; awaiting the contact's double opt-in confirmation."
     return Decision(
         Outcome.APPLIED,
-        "Applied.",
+        message,
         reason=reason,
         transition=transition,
         clears_wide=opt_in and not request.wide and current.wide_opt_out_at is not None,
         legal_basis=legal_basis,
         awaiting_confirmation=awaiting,
     )
+
+
+_APPLIED = {
+    Transition.UNSUBSCRIBE: "Unsubscribed.",
+    Transition.OPT_IN: "Subscribed.",
+    Transition.RESUBSCRIBE: "Resubscribed.",
+    Transition.WITHDRAW_OPT_OUT: "Opt-out removed; no preference is recorded now.",
+    Transition.WITHDRAW_OPT_IN: "Opt-in removed; no preference is recorded now.",
+    Transition.SET_WIDE: "Unsubscribed from all.",
+    Transition.CLEAR_WIDE: '"Unsubscribe from all" cleared.',
+}
 
 
 def _refuse(refusal: Refusal, message: str) -> Decision:

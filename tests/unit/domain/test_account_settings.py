@@ -26,8 +26,9 @@ def test_switching_a_setting_on(key: str, text: str) -> None:
     assert getattr(settings, key) is True
     assert settings.as_text()[key] == "true"
     others = {k for k in SETTING_KEYS if k != key}
-    assert {k: getattr(settings, k) for k in others} == \
-        {k: getattr(AccountSettings(), k) for k in others}
+    assert {k: getattr(settings, k) for k in others} == {
+        k: getattr(AccountSettings(), k) for k in others
+    }
 
 
 @pytest.mark.parametrize("text", ["false", "Off", "NO", "0"])
@@ -46,14 +47,14 @@ def test_default_phone_region(text: str, region: str) -> None:
 
 
 def test_text_round_trips() -> None:
-    original = AccountSettings(data_privacy_mode=True, sms_enabled=True,
-                               default_phone_region="FR")
+    original = AccountSettings(data_privacy_mode=True, sms_enabled=True, default_phone_region="FR")
     rebuilt = AccountSettings()
     for key, text in original.as_text().items():
         rebuilt = rebuilt.with_value(key, text)
     assert rebuilt == original
-    assert {key: parse_value(key, format_value(getattr(original, key))) for key in SETTING_KEYS} \
-        == {key: getattr(original, key) for key in SETTING_KEYS}
+    assert {
+        key: parse_value(key, format_value(getattr(original, key))) for key in SETTING_KEYS
+    } == {key: getattr(original, key) for key in SETTING_KEYS}
 
 
 @pytest.mark.parametrize("key", ["dark_mode", "", "Data_Privacy_Mode", "data-privacy-mode"])
@@ -94,9 +95,11 @@ def test_a_rejected_value_leaves_the_settings_unchanged() -> None:
 
 @pytest.mark.parametrize(
     ("settings", "enabled"),
-    [(AccountSettings(), {Channel.EMAIL}),
-     (AccountSettings(sms_enabled=True), {Channel.EMAIL, Channel.SMS}),
-     (AccountSettings(whatsapp_enabled=True), {Channel.EMAIL, Channel.WHATSAPP})],
+    [
+        (AccountSettings(), {Channel.EMAIL}),
+        (AccountSettings(sms_enabled=True), {Channel.EMAIL, Channel.SMS}),
+        (AccountSettings(whatsapp_enabled=True), {Channel.EMAIL, Channel.WHATSAPP}),
+    ],
     ids=["email-only", "sms-set-up", "whatsapp-connected"],
 )
 def test_which_channels_are_enabled(settings: AccountSettings, enabled: set[Channel]) -> None:

@@ -1,5 +1,7 @@
 """Who may be sent what (PRODUCT.md §3), step by step, with the reason for every answer."""
 
+from typing import Any
+
 import pytest
 
 from consentry.domain import (
@@ -20,32 +22,45 @@ DOI = AccountSettings(double_opt_in=True)
 ONE_TIME = LegalBasis.LEGITIMATE_INTEREST_CLIENT
 
 EMAIL, SMS, WHATSAPP = Channel.EMAIL, Channel.SMS, Channel.WHATSAPP
-MARKETING, ONE_TO_ONE, TRANSACTIONAL = TypeKind.MARKETING, TypeKind.ONE_TO_ONE, \
-    TypeKind.TRANSACTIONAL
+MARKETING, ONE_TO_ONE, TRANSACTIONAL = (
+    TypeKind.MARKETING,
+    TypeKind.ONE_TO_ONE,
+    TypeKind.TRANSACTIONAL,
+)
 SUB, NS, UNSUB = Status.SUBSCRIBED, Status.NOT_SPECIFIED, Status.UNSUBSCRIBED
 R = EligibilityReason
 
 
-def state(channel: Channel = EMAIL, kind: TypeKind = MARKETING, status: Status = NS,
-          **kwargs: object) -> SendingState:
+def state(
+    channel: Channel = EMAIL, kind: TypeKind = MARKETING, status: Status = NS, **kwargs: object
+) -> SendingState:
     return SendingState(channel, kind, status, **kwargs)  # type: ignore[arg-type]
 
 
-def case(case_id: str, st: SendingState, allowed: bool, reason: EligibilityReason,
-         settings: AccountSettings = PLAIN, one_time: LegalBasis | None = None) -> object:
+def case(
+    case_id: str,
+    st: SendingState,
+    allowed: bool,
+    reason: EligibilityReason,
+    settings: AccountSettings = PLAIN,
+    one_time: LegalBasis | None = None,
+) -> object:
     return pytest.param(st, settings, one_time, allowed, reason, id=case_id)
 
 
 HARD = SuppressionKind.HARD_BOUNCE
 SPAM = SuppressionKind.SPAM_COMPLAINT
 
+NO_BLOCKING = (HARD, SuppressionKind.INVALID_ADDRESS, SuppressionKind.QUARANTINE)
+
+# fmt: off
 TABLE = [
     # 1. suppressions
-    *[case(f"suppressed-{kind.value}-marketing", state(status=SUB, suppressions={kind}), False,
-           R.SUPPRESSED) for kind in SuppressionKind],
+    *[case(f"suppressed-{kind.value}-marketing", state(status=SUB, suppressions={kind}),
+           False, R.SUPPRESSED) for kind in SuppressionKind],
     *[case(f"suppressed-{kind.value}-transactional",
            state(kind=TRANSACTIONAL, status=SUB, suppressions={kind}), False, R.SUPPRESSED)
-      for kind in (HARD, SuppressionKind.INVALID_ADDRESS, SuppressionKind.QUARANTINE)],
+      for kind in NO_BLOCKING],
     case("spam-complaint-does-not-block-transactional",
          state(kind=TRANSACTIONAL, status=SUB, suppressions={SPAM}), True, R.SUBSCRIBED),
     case("suppression-wins-over-one-time-basis",
@@ -87,17 +102,23 @@ TABLE = [
     case("not-specified-email-data-privacy-mode", state(), False, R.NEEDS_LEGAL_BASIS, DPM),
     case("not-specified-transactional-data-privacy-mode", state(kind=TRANSACTIONAL), True,
          R.NOT_SPECIFIED_EMAIL, DPM),
-    *[case(f"not-specified-{ch.value}{suffix}", state(ch, kind=kind), False,
+    *[case(f"not-specified-{ch.value}-{kind.value}{suffix}", state(ch, kind=kind), False,
            R.NEEDS_EXPLICIT_OPT_IN, settings)
       for ch in (SMS, WHATSAPP)
       for kind in (MARKETING, TRANSACTIONAL)
       for suffix, settings in (("", PLAIN), ("-data-privacy-mode", DPM))],
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("st", "settings", "one_time", "allowed", "reason"), TABLE)
-def test_eligibility(st: SendingState, settings: AccountSettings, one_time: LegalBasis | None,
-                     allowed: bool, reason: EligibilityReason) -> None:
+def test_eligibility(
+    st: SendingState,
+    settings: AccountSettings,
+    one_time: LegalBasis | None,
+    allowed: bool,
+    reason: EligibilityReason,
+) -> None:
     answer = eligibility(st, settings, one_time)
     assert answer.allowed is allowed
     assert answer.reason is reason
@@ -114,6 +135,7 @@ def test_the_suppression_named_is_one_that_blocks() -> None:
 
 # ---- One-to-one with a one-time legal basis (data privacy mode only) ---------------------------
 
+# fmt: off
 ONE_TO_ONE_CASES = [
     case("overrides-wide-opt-out",
          state(kind=ONE_TO_ONE, unsubscribed_from_all=True), True, R.ONE_TIME_LEGAL_BASIS,
@@ -145,11 +167,15 @@ ONE_TO_ONE_CASES = [
     case("marketing-not-specified-still-needs-a-standing-basis",
          state(kind=MARKETING), False, R.NEEDS_LEGAL_BASIS, DPM, ONE_TIME),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("st", "settings", "one_time", "allowed", "reason"), ONE_TO_ONE_CASES)
 def test_one_to_one_with_a_one_time_legal_basis(
-    st: SendingState, settings: AccountSettings, one_time: LegalBasis | None, allowed: bool,
+    st: SendingState,
+    settings: AccountSettings,
+    one_time: LegalBasis | None,
+    allowed: bool,
     reason: EligibilityReason,
 ) -> None:
     answer = eligibility(st, settings, one_time)
@@ -157,12 +183,14 @@ def test_one_to_one_with_a_one_time_legal_basis(
     assert answer.reason is reason
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a transactional type's UNSUBSCRIBED that came from an 'unsubscribe from all' "
-    "(status_from_wide=True) blocks sending, although §3 says transactional types ignore "
-    "unsubscribe-from-all and §2 says unsubscribe from all records each affected type "
-    "UNSUBSCRIBED"))
-def test_transactional_ignores_the_type_opt_out_recorded_by_unsubscribe_from_all() -> None:
-    st = state(kind=TRANSACTIONAL, status=UNSUB, status_from_wide=True,
-               unsubscribed_from_all=True)
-    assert eligibility(st, PLAIN).allowed is True
+@pytest.mark.parametrize("channel", [SMS, WHATSAPP], ids=lambda c: c.value)
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"status": NS}, {"status": UNSUB, "status_from_wide": True}],
+    ids=["not-specified", "wide-derived-opt-out"],
+)
+def test_a_one_time_basis_never_reaches_sms_or_whatsapp(
+    channel: Channel, kwargs: dict[str, Any]
+) -> None:
+    st = state(channel, ONE_TO_ONE, unsubscribed_from_all=True, **kwargs)
+    assert eligibility(st, DPM, ONE_TIME).allowed is False

@@ -23,8 +23,7 @@ EMAIL_KEYS = [
     pytest.param("  jane@example.com\t", "jane@example.com", id="surrounding-space-trimmed"),
     pytest.param("jane@Bücher.Example", "jane@xn--bcher-kva.example", id="idna-a-label"),
     pytest.param("jane@BÜCHER.example", "jane@xn--bcher-kva.example", id="idna-upper-u-label"),
-    pytest.param("jane@xn--bcher-kva.example", "jane@xn--bcher-kva.example",
-                 id="a-label-kept"),
+    pytest.param("jane@xn--bcher-kva.example", "jane@xn--bcher-kva.example", id="a-label-kept"),
     pytest.param("Ünïcode@münchen.DE", "ünïcode@xn--mnchen-3ya.de", id="unicode-local-part"),
     pytest.param("ÅSA@example.com", "åsa@example.com", id="non-ascii-local-lowercased"),
 ]
@@ -54,8 +53,10 @@ def test_the_address_is_kept_as_given_for_sending() -> None:
 
 
 def test_addresses_differing_only_in_case_are_one_subscriber() -> None:
-    keys = {normalise_email(raw).key for raw in
-            ("JANE@EXAMPLE.COM", "jane@example.com", " Jane@Example.Com ")}
+    keys = {
+        normalise_email(raw).key
+        for raw in ("JANE@EXAMPLE.COM", "jane@example.com", " Jane@Example.Com ")
+    }
     assert keys == {"jane@example.com"}
 
 
@@ -76,8 +77,9 @@ INVALID_EMAILS = [
     pytest.param("jane@exa_mple.com", "invalid characters", id="underscore-in-domain"),
     pytest.param("jane@localhost", "period", id="domain-without-dot"),
     pytest.param("jane@" + "b" * 250 + ".com", "too long", id="domain-too-long"),
-    pytest.param("j" * 64 + "@" + ("b" * 60 + ".") * 3 + "com" * 4, "too long",
-                 id="address-too-long"),
+    pytest.param(
+        "j" * 64 + "@" + ("b" * 60 + ".") * 3 + "com" * 4, "too long", id="address-too-long"
+    ),
     pytest.param("j" * 310 + "@example.com", "longer than 320", id="over-320-characters"),
 ]
 
@@ -113,8 +115,9 @@ PHONES = [
 
 @pytest.mark.parametrize(("raw", "region", "e164"), PHONES)
 @pytest.mark.parametrize("channel", [Channel.SMS, Channel.WHATSAPP], ids=lambda c: c.value)
-def test_phone_key_is_e164_in_the_default_region(raw: str, region: str, e164: str,
-                                                 channel: Channel) -> None:
+def test_phone_key_is_e164_in_the_default_region(
+    raw: str, region: str, e164: str, channel: Channel
+) -> None:
     subscriber = normalise_phone(raw, channel, region)
     assert subscriber.key == e164
     assert subscriber.channel is channel

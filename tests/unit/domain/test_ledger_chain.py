@@ -1,8 +1,10 @@
 """The ledger's hash chain (COMPLIANCE.md "Consent records"): any edit or deletion is detected and
 names the first broken entry; the documented erasure path still verifies."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -96,7 +98,7 @@ EDITS = [
 
 @pytest.mark.parametrize(("field", "value"), EDITS)
 @pytest.mark.parametrize("position", [1, 3, 5], ids=["first", "middle", "last"])
-def test_editing_a_field_names_the_edited_entry(field: str, value: object, position: int) -> None:
+def test_editing_a_field_names_the_edited_entry(field: str, value: Any, position: int) -> None:
     entries = chain()
     head = entries[-1]
     entries[position - 1] = replace(entries[position - 1], **{field: value})
@@ -108,11 +110,14 @@ def test_editing_a_field_names_the_edited_entry(field: str, value: object, posit
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("address", "someone.else@example.com"), ("subscriber_key", "someone.else@example.com"),
-     ("evidence", {"ip": "198.51.100.1", "user_agent": "curl/8", "form": "pricing"})],
+    [
+        ("address", "someone.else@example.com"),
+        ("subscriber_key", "someone.else@example.com"),
+        ("evidence", {"ip": "198.51.100.1", "user_agent": "curl/8", "form": "pricing"}),
+    ],
     ids=["address", "key", "evidence"],
 )
-def test_editing_address_or_evidence_is_detected(field: str, value: object) -> None:
+def test_editing_address_or_evidence_is_detected(field: str, value: Any) -> None:
     entries = chain()
     entries[1] = replace(entries[1], **{field: value})
     result = verify(entries, entries[-1])
@@ -196,18 +201,15 @@ def test_erasure_keeps_everything_but_the_personal_fields_protected() -> None:
     assert not result.ok and result.first_broken_id == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: marking an entry erased (erased_at set) switches off the personal-data check "
-    "entirely, so an address or evidence can be rewritten (not removed) and the chain still "
-    "verifies; COMPLIANCE.md: 'any edit or deletion is detectable', erasure only 'removes "
-    "personal data'"))
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("address", "someone.else@example.com"),
-     ("evidence", {"ip": "198.51.100.1", "user_agent": "curl/8"})],
+    [
+        ("address", "someone.else@example.com"),
+        ("evidence", {"ip": "198.51.100.1", "user_agent": "curl/8"}),
+    ],
     ids=["address", "evidence"],
 )
-def test_an_erased_entry_cannot_carry_rewritten_personal_data(field: str, value: object) -> None:
+def test_an_erased_entry_cannot_carry_rewritten_personal_data(field: str, value: Any) -> None:
     entries = chain()
     entries[2] = replace(erase(entries[2]), **{field: value})
     result = verify(entries, entries[-1])
@@ -215,14 +217,26 @@ def test_an_erased_entry_cannot_carry_rewritten_personal_data(field: str, value:
     assert result.first_broken_id == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: an edited-and-resealed last entry is reported as first_broken_id = last id + 1 with "
-    "'entries removed from the end', though nothing was removed and the broken entry is the "
-    "last one"))
-def test_resealing_the_last_entry_names_the_last_entry() -> None:
-    entries = chain()
+Tamper = Callable[[list[LedgerEntry]], tuple[list[LedgerEntry], LedgerEntry]]
+
+
+def _reseal_last(entries: list[LedgerEntry]) -> tuple[list[LedgerEntry], LedgerEntry]:
     head = entries[-1]
-    entries[-1] = seal(replace(entries[-1], new_status="UNSUBSCRIBED"), entries[-1].prev_hash)
+    edited = seal(replace(head, new_status="UNSUBSCRIBED"), head.prev_hash)
+    return [*entries[:-1], edited], head
+
+
+def _append_past_head(entries: list[LedgerEntry]) -> tuple[list[LedgerEntry], LedgerEntry]:
+    return entries, entries[-2]  # entry 5 is in the table but the head says 4 were written
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [_reseal_last, _append_past_head],
+    ids=["resealed-last-entry", "entry-written-past-the-head"],
+)
+def test_a_mismatch_at_the_end_names_the_last_entry(tamper: Tamper) -> None:
+    entries, head = tamper(chain())
     result = verify(entries, head)
     assert not result.ok
     assert result.first_broken_id == 5

@@ -70,7 +70,10 @@ class Subscriber:
     def sending_state(self, type_id: int) -> SendingState:
         row = self.rows[type_id]
         return SendingState(
-            Channel.EMAIL, TYPES[type_id][1], row.status, confirmed=row.confirmed,
+            Channel.EMAIL,
+            TYPES[type_id][1],
+            row.status,
+            confirmed=row.confirmed,
             status_from_wide=row.from_wide,
             unsubscribed_from_all=any(flag.on for flag in self.covering(type_id)),
         )
@@ -96,14 +99,20 @@ def apply(sub: Subscriber, step: Step) -> Decision:
     at = occurred_at or sub.now
     kind, target = step.target
     request = ChangeRequest(
-        Channel.EMAIL, step.requested, step.source, wide=kind == "wide",
-        type_active=step.type_active, legal_basis=step.legal_basis,
-        explanation=step.explanation, occurred_at=occurred_at,
+        Channel.EMAIL,
+        step.requested,
+        step.source,
+        wide=kind == "wide",
+        type_active=step.type_active,
+        legal_basis=step.legal_basis,
+        explanation=step.explanation,
+        occurred_at=occurred_at,
     )
     if kind == "wide":
         flag = sub.wide[target]
-        current = CurrentState(Status.UNSUBSCRIBED if flag.on else Status.NOT_SPECIFIED,
-                               flag.changed_at)
+        current = CurrentState(
+            Status.UNSUBSCRIBED if flag.on else Status.NOT_SPECIFIED, flag.changed_at
+        )
         decision = decide(request, current, step.settings)
         if decision.applied:
             flag.on, flag.changed_at = decision.transition is Transition.SET_WIDE, at
@@ -129,8 +138,12 @@ def apply(sub: Subscriber, step: Step) -> Decision:
 
 TARGETS = [("type", t) for t in TYPES] + [("wide", s) for s in SCOPES]
 any_settings = st.builds(
-    AccountSettings, data_privacy_mode=st.booleans(), business_units_enabled=st.booleans(),
-    double_opt_in=st.booleans(), sms_enabled=st.booleans(), whatsapp_enabled=st.booleans(),
+    AccountSettings,
+    data_privacy_mode=st.booleans(),
+    business_units_enabled=st.booleans(),
+    double_opt_in=st.booleans(),
+    sms_enabled=st.booleans(),
+    whatsapp_enabled=st.booleans(),
 )
 
 
@@ -151,8 +164,11 @@ def steps(sources: tuple[Source, ...]) -> st.SearchStrategy[Step]:
 
 def assert_not_sendable(sub: Subscriber, protected: list[int], step: Step | None) -> None:
     for type_id in protected:
-        for account in {AccountSettings(), AccountSettings(data_privacy_mode=True),
-                        step.settings if step else AccountSettings()}:
+        for account in {
+            AccountSettings(),
+            AccountSettings(data_privacy_mode=True),
+            step.settings if step else AccountSettings(),
+        }:
             answer = eligibility(sub.sending_state(type_id), account)
             assert not answer.allowed, (type_id, step, sub, answer)
 
@@ -171,8 +187,17 @@ def test_after_the_contact_opts_out_only_a_person_can_make_them_sendable_again(
     for step in before:
         apply(sub, step)
 
-    contact_opt_out = Step(opt_out, Status.UNSUBSCRIBED, by, None, None, advance=1, back=None,
-                           type_active=True, settings=AccountSettings())
+    contact_opt_out = Step(
+        opt_out,
+        Status.UNSUBSCRIBED,
+        by,
+        None,
+        None,
+        advance=1,
+        back=None,
+        type_active=True,
+        settings=AccountSettings(),
+    )
     assert apply(sub, contact_opt_out).outcome in (Outcome.APPLIED, Outcome.NO_CHANGE)
     kind, target = opt_out
     protected = sub.covered(target) if kind == "wide" else [int(target)]
@@ -184,8 +209,16 @@ def test_after_the_contact_opts_out_only_a_person_can_make_them_sendable_again(
         assert_not_sendable(sub, protected, step)
 
     # Not vacuous: a user with a legal basis and an explanation can bring one of them back.
-    resubscribe = Step(("type", protected[0]), Status.SUBSCRIBED, Source.USER,
-                       LegalBasis.LEGITIMATE_INTEREST_CLIENT, "Asked us on the phone.",
-                       advance=1, back=None, type_active=True, settings=AccountSettings())
+    resubscribe = Step(
+        ("type", protected[0]),
+        Status.SUBSCRIBED,
+        Source.USER,
+        LegalBasis.LEGITIMATE_INTEREST_CLIENT,
+        "Asked us on the phone.",
+        advance=1,
+        back=None,
+        type_active=True,
+        settings=AccountSettings(),
+    )
     assert apply(sub, resubscribe).applied
     assert eligibility(sub.sending_state(protected[0]), AccountSettings()).allowed

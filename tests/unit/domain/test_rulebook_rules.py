@@ -32,8 +32,9 @@ SUBSCRIBED = CurrentState(Status.SUBSCRIBED, T0)
 UNSUBSCRIBED = CurrentState(Status.UNSUBSCRIBED, T0)
 
 
-def req(source: Source, requested: Status, channel: Channel = Channel.EMAIL,
-        **kwargs: object) -> ChangeRequest:
+def req(
+    source: Source, requested: Status, channel: Channel = Channel.EMAIL, **kwargs: object
+) -> ChangeRequest:
     return ChangeRequest(channel, requested, source, **kwargs)  # type: ignore[arg-type]
 
 
@@ -41,13 +42,15 @@ def req(source: Source, requested: Status, channel: Channel = Channel.EMAIL,
 
 PHONE_CHANNELS = {
     Channel.SMS: (Source.SMS_KEYWORD, AccountSettings(whatsapp_enabled=True), "sms sender"),
-    Channel.WHATSAPP: (Source.WHATSAPP_KEYWORD, AccountSettings(sms_enabled=True),
-                       "whatsapp business number"),
+    Channel.WHATSAPP: (
+        Source.WHATSAPP_KEYWORD,
+        AccountSettings(sms_enabled=True),
+        "whatsapp business number",
+    ),
 }
-CHANNEL_IDS = {"ids": lambda c: c.value}
 
 
-@pytest.mark.parametrize("channel", list(PHONE_CHANNELS), **CHANNEL_IDS)
+@pytest.mark.parametrize("channel", list(PHONE_CHANNELS), ids=lambda c: c.value)
 @pytest.mark.parametrize("current", [NOT_SPECIFIED, UNSUBSCRIBED], ids=["opt-in", "resubscribe"])
 def test_a_channel_not_set_up_takes_no_opt_ins(channel: Channel, current: CurrentState) -> None:
     keyword, settings, needed = PHONE_CHANNELS[channel]
@@ -60,7 +63,7 @@ def test_a_channel_not_set_up_takes_no_opt_ins(channel: Channel, current: Curren
         assert needed in decision.message.lower()
 
 
-@pytest.mark.parametrize("channel", list(PHONE_CHANNELS), **CHANNEL_IDS)
+@pytest.mark.parametrize("channel", list(PHONE_CHANNELS), ids=lambda c: c.value)
 @pytest.mark.parametrize("wide", [False, True], ids=["type", "unsubscribe-from-all"])
 def test_a_channel_not_set_up_still_records_opt_outs(channel: Channel, wide: bool) -> None:
     keyword, settings, _ = PHONE_CHANNELS[channel]
@@ -71,16 +74,18 @@ def test_a_channel_not_set_up_still_records_opt_outs(channel: Channel, wide: boo
 
 
 def test_email_needs_no_channel_set_up() -> None:
-    decision = decide(req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED), NOT_SPECIFIED,
-                      AccountSettings())
+    decision = decide(
+        req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED), NOT_SPECIFIED, AccountSettings()
+    )
     assert decision.outcome is Outcome.APPLIED
 
 
 # ---- Archived types take no new opt-ins; opt-outs still work -----------------------------------
 
 
-@pytest.mark.parametrize("source", [Source.PREFERENCE_CENTER, Source.USER, Source.API],
-                         ids=lambda s: s.value)
+@pytest.mark.parametrize(
+    "source", [Source.PREFERENCE_CENTER, Source.USER, Source.API], ids=lambda s: s.value
+)
 @pytest.mark.parametrize("current", [NOT_SPECIFIED, UNSUBSCRIBED], ids=["opt-in", "resubscribe"])
 def test_archived_types_take_no_opt_ins(source: Source, current: CurrentState) -> None:
     request = req(source, Status.SUBSCRIBED, type_active=False, legal_basis=BASIS, explanation=WHY)
@@ -92,49 +97,56 @@ def test_archived_types_take_no_opt_ins(source: Source, current: CurrentState) -
 
 @pytest.mark.parametrize(
     ("current", "requested"),
-    [(SUBSCRIBED, Status.UNSUBSCRIBED), (NOT_SPECIFIED, Status.UNSUBSCRIBED),
-     (SUBSCRIBED, Status.NOT_SPECIFIED)],
+    [
+        (SUBSCRIBED, Status.UNSUBSCRIBED),
+        (NOT_SPECIFIED, Status.UNSUBSCRIBED),
+        (SUBSCRIBED, Status.NOT_SPECIFIED),
+    ],
     ids=["subscribed-to-unsubscribed", "not-specified-to-unsubscribed", "withdraw-opt-in"],
 )
-@pytest.mark.parametrize("source", [Source.ONE_CLICK, Source.USER, Source.WORKFLOW],
-                         ids=lambda s: s.value)
-def test_archived_types_still_take_opt_outs(source: Source, current: CurrentState,
-                                            requested: Status) -> None:
+@pytest.mark.parametrize(
+    "source", [Source.ONE_CLICK, Source.USER, Source.WORKFLOW], ids=lambda s: s.value
+)
+def test_archived_types_still_take_opt_outs(
+    source: Source, current: CurrentState, requested: Status
+) -> None:
     decision = decide(req(source, requested, type_active=False), current, SETTINGS)
     assert decision.outcome is Outcome.APPLIED
 
 
 # ---- Out-of-order updates -----------------------------------------------------------------------
 
+IMPORT, CONTACT = Source.IMPORT, Source.PREFERENCE_CENTER
+SUB, NS, UNSUB = Status.SUBSCRIBED, Status.NOT_SPECIFIED, Status.UNSUBSCRIBED
+STALE, APPLIED = Outcome.STALE, Outcome.APPLIED
+
+# fmt: off
 OUT_OF_ORDER = [
-    # (current, source, requested, occurred_at, expected outcome)
-    pytest.param(SUBSCRIBED, Source.IMPORT, Status.UNSUBSCRIBED, EARLIER, Outcome.STALE,
-                 id="older-opt-out-does-not-replace-newer-opt-in"),
-    pytest.param(UNSUBSCRIBED, Source.PREFERENCE_CENTER, Status.SUBSCRIBED, EARLIER,
-                 Outcome.STALE, id="older-opt-in-does-not-replace-newer-opt-out"),
-    pytest.param(SUBSCRIBED, Source.IMPORT, Status.NOT_SPECIFIED, EARLIER, Outcome.STALE,
-                 id="older-withdrawal-is-stale"),
-    pytest.param(SUBSCRIBED, Source.IMPORT, Status.UNSUBSCRIBED, LATER, Outcome.APPLIED,
-                 id="newer-opt-out-applies"),
-    pytest.param(UNSUBSCRIBED, Source.PREFERENCE_CENTER, Status.SUBSCRIBED, LATER,
-                 Outcome.APPLIED, id="newer-opt-in-applies"),
-    pytest.param(SUBSCRIBED, Source.IMPORT, Status.UNSUBSCRIBED, None, Outcome.APPLIED,
-                 id="no-claimed-time-applies"),
-    pytest.param(NOT_SPECIFIED, Source.IMPORT, Status.UNSUBSCRIBED, EARLIER, Outcome.APPLIED,
-                 id="nothing-recorded-yet-applies"),
-    pytest.param(SUBSCRIBED, Source.IMPORT, Status.UNSUBSCRIBED, T0, Outcome.APPLIED,
-                 id="tie-opt-out-wins-over-opt-in"),
-    pytest.param(UNSUBSCRIBED, Source.PREFERENCE_CENTER, Status.SUBSCRIBED, T0, Outcome.STALE,
-                 id="tie-opt-in-loses-to-opt-out"),
-    pytest.param(UNSUBSCRIBED, Source.PREFERENCE_CENTER, Status.NOT_SPECIFIED, T0,
-                 Outcome.STALE, id="tie-withdrawal-loses-to-opt-out"),
+    # current, source, requested, occurred_at, expected outcome
+    pytest.param(SUBSCRIBED, IMPORT, UNSUB, EARLIER, STALE, id="old-opt-out-vs-newer-opt-in"),
+    pytest.param(UNSUBSCRIBED, CONTACT, SUB, EARLIER, STALE, id="old-opt-in-vs-newer-opt-out"),
+    pytest.param(SUBSCRIBED, IMPORT, NS, EARLIER, STALE, id="old-withdrawal-vs-newer-opt-in"),
+    pytest.param(SUBSCRIBED, IMPORT, UNSUB, LATER, APPLIED, id="newer-opt-out-applies"),
+    pytest.param(UNSUBSCRIBED, CONTACT, SUB, LATER, APPLIED, id="newer-opt-in-applies"),
+    pytest.param(SUBSCRIBED, IMPORT, UNSUB, None, APPLIED, id="no-claimed-time-applies"),
+    pytest.param(NOT_SPECIFIED, IMPORT, UNSUB, EARLIER, APPLIED, id="nothing-recorded-applies"),
+    pytest.param(SUBSCRIBED, IMPORT, UNSUB, T0, APPLIED, id="tie-opt-out-wins-over-opt-in"),
+    pytest.param(UNSUBSCRIBED, CONTACT, SUB, T0, STALE, id="tie-opt-in-loses-to-opt-out"),
+    pytest.param(UNSUBSCRIBED, CONTACT, NS, T0, STALE, id="tie-withdrawal-loses-to-opt-out"),
 ]
+# fmt: on
 
 
-@pytest.mark.parametrize(("current", "source", "requested", "occurred_at", "expected"),
-                         OUT_OF_ORDER)
-def test_out_of_order_updates(current: CurrentState, source: Source, requested: Status,
-                              occurred_at: datetime | None, expected: Outcome) -> None:
+@pytest.mark.parametrize(
+    ("current", "source", "requested", "occurred_at", "expected"), OUT_OF_ORDER
+)
+def test_out_of_order_updates(
+    current: CurrentState,
+    source: Source,
+    requested: Status,
+    occurred_at: datetime | None,
+    expected: Outcome,
+) -> None:
     decision = decide(req(source, requested, occurred_at=occurred_at), current, SETTINGS)
     assert decision.outcome is expected
     if expected is Outcome.STALE:
@@ -143,14 +155,29 @@ def test_out_of_order_updates(current: CurrentState, source: Source, requested: 
         assert "newer" in decision.message.lower()
 
 
-@pytest.mark.parametrize(("occurred_at", "expected"),
-                         [(EARLIER, Outcome.STALE), (T0, Outcome.STALE),
-                          (LATER, Outcome.APPLIED)],
-                         ids=["older", "tie", "newer"])
-def test_clearing_unsubscribe_from_all_out_of_order(occurred_at: datetime,
-                                                   expected: Outcome) -> None:
+@pytest.mark.parametrize(
+    ("occurred_at", "expected"),
+    [(EARLIER, Outcome.STALE), (T0, Outcome.STALE), (LATER, Outcome.APPLIED)],
+    ids=["older", "tie", "newer"],
+)
+def test_clearing_unsubscribe_from_all_out_of_order(
+    occurred_at: datetime, expected: Outcome
+) -> None:
     request = req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED, wide=True, occurred_at=occurred_at)
     assert decide(request, UNSUBSCRIBED, SETTINGS).outcome is expected
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "expected"),
+    [(EARLIER, Outcome.STALE), (T0, Outcome.APPLIED), (LATER, Outcome.APPLIED)],
+    ids=["older", "tie", "newer"],
+)
+def test_setting_unsubscribe_from_all_out_of_order(
+    occurred_at: datetime, expected: Outcome
+) -> None:
+    cleared_at_t0 = CurrentState(Status.NOT_SPECIFIED, T0)
+    request = req(Source.IMPORT, Status.UNSUBSCRIBED, wide=True, occurred_at=occurred_at)
+    assert decide(request, cleared_at_t0, SETTINGS).outcome is expected
 
 
 def test_a_subscribe_older_than_the_wide_opt_out_covering_the_type_is_stale() -> None:
@@ -164,10 +191,13 @@ def test_a_subscribe_older_than_the_wide_opt_out_covering_the_type_is_stale() ->
 
 WIDE = T0 - timedelta(days=1)
 COVERED = [
-    pytest.param(CurrentState(Status.UNSUBSCRIBED, WIDE, wide_opt_out_at=WIDE),
-                 id="type-recorded-unsubscribed"),
-    pytest.param(CurrentState(Status.NOT_SPECIFIED, wide_opt_out_at=WIDE),
-                 id="type-added-after-the-opt-out"),
+    pytest.param(
+        CurrentState(Status.UNSUBSCRIBED, WIDE, wide_opt_out_at=WIDE),
+        id="type-recorded-unsubscribed",
+    ),
+    pytest.param(
+        CurrentState(Status.NOT_SPECIFIED, wide_opt_out_at=WIDE), id="type-added-after-the-opt-out"
+    ),
 ]
 
 
@@ -176,8 +206,9 @@ COVERED = [
 def test_user_and_api_resubscribe_under_a_wide_opt_out_and_clear_it(
     source: Source, current: CurrentState
 ) -> None:
-    decision = decide(req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY),
-                      current, SETTINGS)
+    decision = decide(
+        req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY), current, SETTINGS
+    )
     assert decision.outcome is Outcome.APPLIED
     assert decision.transition is Transition.RESUBSCRIBE
     assert decision.reason is SuccessReason.RESUBSCRIBE_OCCURRED
@@ -196,12 +227,15 @@ def test_the_contact_resubscribing_clears_the_wide_opt_out(current: CurrentState
 
 
 @pytest.mark.parametrize("current", COVERED)
-@pytest.mark.parametrize("source", [Source.WORKFLOW, Source.IMPORT, Source.BULK, Source.API_V3],
-                         ids=lambda s: s.value)
-def test_others_cannot_subscribe_a_type_under_a_wide_opt_out(source: Source,
-                                                             current: CurrentState) -> None:
-    decision = decide(req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY),
-                      current, SETTINGS)
+@pytest.mark.parametrize(
+    "source", [Source.WORKFLOW, Source.IMPORT, Source.BULK, Source.API_V3], ids=lambda s: s.value
+)
+def test_others_cannot_subscribe_a_type_under_a_wide_opt_out(
+    source: Source, current: CurrentState
+) -> None:
+    decision = decide(
+        req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY), current, SETTINGS
+    )
     assert decision.outcome is Outcome.REFUSED
     assert decision.refusal is Refusal.RESUBSCRIBE_FORBIDDEN
     assert decision.clears_wide is False
@@ -226,20 +260,29 @@ def test_an_opt_out_under_a_wide_opt_out_does_not_clear_it() -> None:
 
 NO_CHANGE = [
     pytest.param(req(Source.USER, Status.SUBSCRIBED), SUBSCRIBED, id="already-subscribed"),
-    pytest.param(req(Source.WORKFLOW, Status.UNSUBSCRIBED), UNSUBSCRIBED,
-                 id="already-unsubscribed"),
-    pytest.param(req(Source.API_V3, Status.NOT_SPECIFIED), NOT_SPECIFIED,
-                 id="already-not-specified"),
-    pytest.param(req(Source.BULK, Status.UNSUBSCRIBED, wide=True), UNSUBSCRIBED,
-                 id="already-unsubscribed-from-all"),
-    pytest.param(req(Source.IMPORT, Status.SUBSCRIBED, wide=True), NOT_SPECIFIED,
-                 id="wide-flag-already-clear"),
+    pytest.param(
+        req(Source.WORKFLOW, Status.UNSUBSCRIBED), UNSUBSCRIBED, id="already-unsubscribed"
+    ),
+    pytest.param(
+        req(Source.API_V3, Status.NOT_SPECIFIED), NOT_SPECIFIED, id="already-not-specified"
+    ),
+    pytest.param(
+        req(Source.BULK, Status.UNSUBSCRIBED, wide=True),
+        UNSUBSCRIBED,
+        id="already-unsubscribed-from-all",
+    ),
+    pytest.param(
+        req(Source.IMPORT, Status.SUBSCRIBED, wide=True),
+        NOT_SPECIFIED,
+        id="wide-flag-already-clear",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("request_", "current"), NO_CHANGE)
-def test_asking_for_the_current_state_is_no_change(request_: ChangeRequest,
-                                                   current: CurrentState) -> None:
+def test_asking_for_the_current_state_is_no_change(
+    request_: ChangeRequest, current: CurrentState
+) -> None:
     decision = decide(request_, current, SETTINGS)
     assert decision.outcome is Outcome.NO_CHANGE
     assert decision.reason is SuccessReason.NO_STATUS_CHANGE
@@ -252,26 +295,25 @@ def test_asking_for_the_current_state_is_no_change(request_: ChangeRequest,
 
 DOI = AccountSettings(double_opt_in=True, sms_enabled=True, whatsapp_enabled=True)
 
+CONSENT, CONTRACT = LegalBasis.CONSENT_WITH_NOTICE, LegalBasis.PERFORMANCE_OF_CONTRACT
+
+# fmt: off
 AWAITING = [
-    pytest.param(req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED), NOT_SPECIFIED, DOI, True,
-                 id="contact-email-opt-in-waits"),
-    pytest.param(req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED), UNSUBSCRIBED, DOI, True,
-                 id="contact-email-resubscribe-waits"),
-    pytest.param(req(Source.USER, Status.SUBSCRIBED, legal_basis=LegalBasis.CONSENT_WITH_NOTICE,
-                     explanation=WHY), NOT_SPECIFIED, DOI, True,
-                 id="user-opt-in-on-consent-waits"),
-    pytest.param(req(Source.USER, Status.SUBSCRIBED,
-                     legal_basis=LegalBasis.PERFORMANCE_OF_CONTRACT, explanation=WHY),
-                 NOT_SPECIFIED, DOI, False, id="user-opt-in-on-contract-does-not-wait"),
-    pytest.param(req(Source.SMS_KEYWORD, Status.SUBSCRIBED, Channel.SMS), NOT_SPECIFIED, DOI,
-                 False, id="sms-opt-in-does-not-wait"),
-    pytest.param(req(Source.PREFERENCE_CENTER, Status.SUBSCRIBED), NOT_SPECIFIED, SETTINGS,
-                 False, id="double-opt-in-off"),
-    pytest.param(req(Source.DOUBLE_OPT_IN, Status.SUBSCRIBED), NOT_SPECIFIED, DOI, False,
+    # request, current, settings, awaiting confirmation
+    pytest.param(req(CONTACT, SUB), NOT_SPECIFIED, DOI, True, id="contact-email-opt-in-waits"),
+    pytest.param(req(CONTACT, SUB), UNSUBSCRIBED, DOI, True, id="contact-resubscribe-waits"),
+    pytest.param(req(Source.USER, SUB, legal_basis=CONSENT, explanation=WHY), NOT_SPECIFIED,
+                 DOI, True, id="user-opt-in-on-consent-waits"),
+    pytest.param(req(Source.USER, SUB, legal_basis=CONTRACT, explanation=WHY), NOT_SPECIFIED,
+                 DOI, False, id="user-opt-in-on-contract-does-not-wait"),
+    pytest.param(req(Source.SMS_KEYWORD, SUB, Channel.SMS), NOT_SPECIFIED, DOI, False,
+                 id="sms-opt-in-does-not-wait"),
+    pytest.param(req(CONTACT, SUB), NOT_SPECIFIED, SETTINGS, False, id="double-opt-in-off"),
+    pytest.param(req(Source.DOUBLE_OPT_IN, SUB), NOT_SPECIFIED, DOI, False,
                  id="the-confirmation-itself-does-not-wait"),
-    pytest.param(req(Source.PREFERENCE_CENTER, Status.UNSUBSCRIBED), SUBSCRIBED, DOI, False,
-                 id="opt-outs-never-wait"),
+    pytest.param(req(CONTACT, UNSUB), SUBSCRIBED, DOI, False, id="opt-outs-never-wait"),
 ]
+# fmt: on
 
 
 @pytest.mark.parametrize(("request_", "current", "settings", "awaiting"), AWAITING)
@@ -297,11 +339,13 @@ def test_double_opt_in_confirmation_of_a_confirmed_subscription_is_no_change() -
     assert decision.outcome is Outcome.NO_CHANGE
 
 
-@pytest.mark.parametrize("source", [Source.PREFERENCE_CENTER, Source.USER, Source.WORKFLOW],
-                         ids=lambda s: s.value)
+@pytest.mark.parametrize(
+    "source", [Source.PREFERENCE_CENTER, Source.USER, Source.WORKFLOW], ids=lambda s: s.value
+)
 def test_only_the_confirmation_confirms(source: Source) -> None:
     unconfirmed = CurrentState(Status.SUBSCRIBED, T0, confirmed=False)
-    decision = decide(req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY),
-                      unconfirmed, DOI)
+    decision = decide(
+        req(source, Status.SUBSCRIBED, legal_basis=BASIS, explanation=WHY), unconfirmed, DOI
+    )
     assert decision.outcome is Outcome.NO_CHANGE
     assert decision.awaiting_confirmation is False
