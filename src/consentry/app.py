@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 
 from consentry import __version__
-from consentry.api import health
+from consentry.api import errors, health
+from consentry.api.hubspot import v3, v4
 from consentry.config import Config
 from consentry.storage.engine import make_engine
 
@@ -17,5 +18,8 @@ def create_app(config: Config | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
+    errors.install(app)
     app.include_router(health.router)
+    app.include_router(v3.router)
+    app.include_router(v4.router)
     return app

@@ -11,7 +11,6 @@ from consentry.domain import (
     InvalidAddress,
     InvalidInput,
     LegalBasis,
-    NotFound,
     Outcome,
     Source,
     Status,
@@ -109,7 +108,7 @@ def test_invalid_phone_is_rejected_and_nothing_written(engine: Engine) -> None:
 
 
 def test_unknown_type_and_wrong_channel_are_input_errors(engine: Engine) -> None:
-    with pytest.raises(NotFound, match="does not exist"):
+    with pytest.raises(InvalidInput, match="Unknown subscriptionId 999"):
         services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED, type_id=999))
     with pytest.raises(InvalidInput, match="EMAIL type"):
         services.set_status(

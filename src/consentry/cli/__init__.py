@@ -2,7 +2,7 @@
 
 import typer
 
-from consentry.cli import catalog, db, ledger, serve, settings, status
+from consentry.cli import catalog, db, ledger, serve, settings, status, tokens
 
 app = typer.Typer(
     name="consentry",
@@ -17,6 +17,7 @@ app.add_typer(catalog.units_app, name="units")
 app.add_typer(status.app, name="status")
 app.add_typer(settings.app, name="settings")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(tokens.app, name="tokens")
 app.command("unsubscribe-all")(status.unsubscribe_all)
 app.command("history")(status.history)
 app.command("serve")(serve.serve)

@@ -27,6 +27,7 @@ from consentry.domain.rulebook import (
     Transition,
     decide,
 )
+from consentry.domain.scopes import Scope, parse_scopes
 from consentry.domain.sources import Authority, Source
 from consentry.domain.statuses import Status, WideType
 from consentry.domain.subscription_types import SubscriptionType, Translation, TypeKind
@@ -57,6 +58,7 @@ __all__ = [
     "NotFound",
     "Outcome",
     "Refusal",
+    "Scope",
     "SendingState",
     "Source",
     "Status",
@@ -74,6 +76,7 @@ __all__ = [
     "normalise",
     "normalise_email",
     "normalise_phone",
+    "parse_scopes",
     "seal",
     "verify_chain",
 ]

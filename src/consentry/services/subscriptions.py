@@ -15,7 +15,6 @@ from consentry.domain import (
     ChangeRequest,
     Decision,
     InvalidInput,
-    NotFound,
     Outcome,
     Status,
     SubscriberId,
@@ -75,8 +74,11 @@ def set_status(
 def _check_type(types: dict[int, SubscriptionType], change: StatusChange) -> None:
     type_ = types.get(change.subscription_type_id)
     if type_ is None:
-        raise NotFound(
-            f"Subscription type {change.subscription_type_id} does not exist.",
+        # A request naming a type that does not exist is malformed (400), not a missing
+        # resource: the resource addressed is the subscriber.
+        raise InvalidInput(
+            f"Unknown subscriptionId {change.subscription_type_id}: no subscription type has"
+            " that id.",
             field="subscriptionId",
         )
     if type_.channel is not change.channel:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from consentry.domain import (
@@ -253,4 +254,57 @@ ledger = Table(
     ),
     # History of one address, newest first, and "status as of" a past time.
     Index(None, "subscriber_id", "id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # SHA-256 of the token: tokens carry 256 random bits, so a fast hash is enough, and the
+    # plain token is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("token_prefix", String(16), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated scope names
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    # The subscriber keys the contact's statuses are found under (statuses belong to the
+    # address, not the contact): archiving or deleting a contact leaves them in place.
+    Column("email_key", String(320)),
+    Column("phone_key", String(32)),
+    Column("properties", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("archived_at", UTCDateTime),
+    # One live contact per email address; archived ones may repeat it.
+    Index(
+        "uq_contacts_live_email_key",
+        "email_key",
+        unique=True,
+        sqlite_where=text("archived = 0"),
+        postgresql_where=text("archived = false"),
+    ),
+    Index(None, "archived", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("token_id", Integer, primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", String(500), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

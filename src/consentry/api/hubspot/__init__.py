@@ -1,0 +1,1 @@
+"""HubSpot-compatible routes: Communication Preferences v3 and v4."""

@@ -1,0 +1,191 @@
+"""HubSpot's Communication Preferences wire shapes, field for field (HUBSPOT-API.md).
+
+Field names are HubSpot's camelCase on purpose: these classes are the wire, nothing else.
+Optional fields a route does not set are left out of the answer (routes use
+`response_model_exclude_unset`), while fields HubSpot always sends, like `legalBasis`, are set
+to null explicitly.
+"""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from consentry.domain import Channel, LegalBasis, Status, SuccessReason, WideType
+
+
+def hubspot_time(moment: datetime) -> str:
+    """ISO-8601 UTC with milliseconds: 2024-06-05T13:39:29.495Z."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+Time = Annotated[datetime, PlainSerializer(hubspot_time, return_type=str)]
+T = TypeVar("T")
+
+
+class Wire(BaseModel):
+    # Unknown JSON fields are ignored, as HubSpot does.
+    model_config = ConfigDict(extra="ignore")
+    # Fields sent even when left at their default (answers leave out unset optional fields).
+    ALWAYS: ClassVar[frozenset[str]] = frozenset()
+
+    def model_post_init(self, context: Any, /) -> None:
+        self.__pydantic_fields_set__.update(self.ALWAYS)
+
+
+# --- v4 ----------------------------------------------------------------------------------------
+
+
+class SubscriptionTranslation(Wire):
+    subscriptionId: int
+    languageCode: str
+    name: str
+    description: str
+    createdAt: int  # epoch milliseconds, as HubSpot sends them here
+    updatedAt: int
+
+
+class SubscriptionDefinition(Wire):
+    id: str
+    name: str
+    description: str
+    purpose: str
+    communicationMethod: str
+    isActive: bool
+    isDefault: bool
+    isInternal: bool
+    createdAt: Time
+    updatedAt: Time
+    businessUnitId: int
+    subscriptionTranslations: list[SubscriptionTranslation] | None = None
+
+
+class PartialPublicStatusRequest(Wire):
+    channel: Channel
+    statusState: Status
+    subscriptionId: int
+    legalBasis: LegalBasis | None = None
+    legalBasisExplanation: str | None = Field(default=None, max_length=10_000)
+
+
+class PublicStatusRequest(PartialPublicStatusRequest):
+    subscriberIdString: str = Field(max_length=400)
+
+
+class PublicStatus(Wire):
+    channel: Channel
+    subscriberIdString: str
+    subscriptionId: int
+    subscriptionName: str
+    status: Status
+    source: str
+    timestamp: Time
+    businessUnitId: int
+    legalBasis: LegalBasis | None = None
+    legalBasisExplanation: str | None = None
+    setStatusSuccessReason: SuccessReason | None = None
+
+
+class PublicWideStatus(Wire):
+    ALWAYS = frozenset({"status"})
+    channel: Channel
+    subscriberIdString: str
+    status: Literal["UNSUBSCRIBED"] = "UNSUBSCRIBED"
+    wideStatusType: WideType
+    businessUnitId: int
+    timestamp: Time
+
+
+class SubscriberStatuses(Wire):
+    subscriberIdString: str
+    statuses: list[PublicStatus] | None = None
+
+
+class SubscriberWideStatuses(Wire):
+    subscriberIdString: str
+    wideStatuses: list[PublicWideStatus]
+
+
+class ErrorDetail(Wire):
+    message: str
+    code: str | None = None
+    in_: str | None = Field(default=None, alias="in")
+    subCategory: str | None = None
+    context: dict[str, list[str]] | None = None
+
+
+class StandardError(Wire):
+    ALWAYS = frozenset({"status", "errors", "context", "links"})
+    status: Literal["error"] = "error"
+    id: str | None = None
+    category: str
+    subCategory: str | None = None
+    message: str
+    errors: list[ErrorDetail] = []
+    context: dict[str, list[str]] = {}
+    links: dict[str, str] = {}
+
+
+class Envelope(Wire, Generic[T]):
+    ALWAYS = frozenset({"status"})
+    status: Literal["COMPLETE"] = "COMPLETE"
+    results: list[T]
+    startedAt: Time
+    completedAt: Time
+    requestedAt: Time | None = None
+    links: dict[str, str] | None = None
+    errors: list[StandardError] | None = None
+    numErrors: int | None = None
+
+
+class BatchInput(Wire, Generic[T]):
+    inputs: list[T]
+
+
+class LinksRequest(Wire):
+    subscriberIdString: str = Field(max_length=400)
+    language: str | None = Field(default=None, max_length=20)
+    subscriptionId: int | None = None
+
+
+class Links(Wire):
+    subscriberIdString: str
+    managePreferencesUrl: str
+    unsubscribeAllUrl: str
+    unsubscribeSingleUrl: str | None = None
+
+
+# --- v3 ----------------------------------------------------------------------------------------
+
+
+class V3Definitions(Wire):
+    subscriptionDefinitions: list[SubscriptionDefinition]
+
+
+class V3UpdateRequest(Wire):
+    emailAddress: str = Field(max_length=400)
+    subscriptionId: str = Field(max_length=20)
+    legalBasis: LegalBasis | None = None
+    legalBasisExplanation: str | None = Field(default=None, max_length=10_000)
+
+
+class V3Status(Wire):
+    id: str
+    name: str
+    description: str
+    status: Literal["SUBSCRIBED", "NOT_SUBSCRIBED"]
+    sourceOfStatus: Literal["PORTAL_WIDE_STATUS", "BRAND_WIDE_STATUS", "SUBSCRIPTION_STATUS"]
+    brandId: int | None = None
+    preferenceGroupName: str | None = None
+    legalBasis: LegalBasis | None = None
+    legalBasisExplanation: str | None = None
+
+
+class V3Recipient(Wire):
+    recipient: str
+    subscriptionStatuses: list[V3Status]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)

@@ -1,0 +1,325 @@
+"""Communication Preferences v4 (`/communication-preferences/v4`), as HubSpot shapes it.
+
+Consentry also takes `SMS` and `WHATSAPP` as `channel`, with E.164 numbers as subscribers.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query, Request, Response
+
+from consentry import services
+from consentry.api.auth import TokenDep, requires
+from consentry.api.dependencies import EngineDep
+from consentry.api.hubspot import mapping
+from consentry.api.hubspot.shapes import (
+    BatchInput,
+    Envelope,
+    PartialPublicStatusRequest,
+    PublicStatus,
+    PublicStatusRequest,
+    PublicWideStatus,
+    StandardError,
+    SubscriberStatuses,
+    SubscriberWideStatuses,
+    SubscriptionDefinition,
+)
+from consentry.domain import Channel, Scope, WideType
+from consentry.services import InputError, StatusChange, WideChange
+
+T = TypeVar("T")
+
+router = APIRouter(prefix="/communication-preferences/v4", tags=["Communication preferences v4"])
+
+READ = requires(Scope.PREFERENCES_READ)
+WRITE = requires(Scope.PREFERENCES_WRITE)
+BATCH_READ = requires(Scope.STATUSES_BATCH_READ)
+BATCH_WRITE = requires(Scope.STATUSES_BATCH_WRITE)
+
+ChannelQuery = Annotated[Channel, Query(description="EMAIL, SMS or WHATSAPP.")]
+UnitQuery = Annotated[int, Query(ge=0, description="Business unit; 0 is the account.")]
+VerboseQuery = Annotated[bool, Query(description="Answer with the statuses that changed.")]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _envelope(
+    results: Sequence[T],
+    started: datetime,
+    errors: list[StandardError] | None = None,
+    response: Response | None = None,
+) -> Envelope[T]:
+    """HubSpot's envelope; with errors it carries them and the answer becomes 207."""
+    envelope: Envelope[T] = Envelope(results=list(results), startedAt=started, completedAt=_now())
+    if errors:
+        envelope.errors = errors
+        envelope.numErrors = len(errors)
+        if response is not None:
+            response.status_code = 207
+    return envelope
+
+
+@router.get(
+    "/definitions",
+    dependencies=[READ],
+    response_model=Envelope[SubscriptionDefinition],
+    response_model_exclude_unset=True,
+)
+def definitions(
+    engine: EngineDep, businessUnitId: UnitQuery = 0, includeTranslations: bool = False
+) -> Envelope[SubscriptionDefinition]:
+    """Every subscription type of a business unit."""
+    started = _now()
+    types = services.list_types(
+        engine, business_unit_id=businessUnitId, with_translations=includeTranslations
+    )
+    results = [mapping.definition(t, translations=includeTranslations) for t in types]
+    return _envelope(results, started)
+
+
+@router.get(
+    "/statuses/{subscriberIdString}",
+    dependencies=[READ],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def get_statuses(
+    subscriberIdString: str,
+    engine: EngineDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+) -> Envelope[PublicStatus]:
+    """An address's status for every type of the unit on the channel."""
+    started = _now()
+    view = services.read_statuses(engine, subscriberIdString, channel, businessUnitId)
+    key = view.subscriber.key
+    return _envelope(
+        [mapping.read_status(channel, key, item, started) for item in view.statuses], started
+    )
+
+
+@router.post(
+    "/statuses/{subscriberIdString}",
+    dependencies=[WRITE],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def set_status(
+    subscriberIdString: str,
+    body: PartialPublicStatusRequest,
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+) -> Envelope[PublicStatus]:
+    """Set one type's status; resubscribing needs `legalBasis` and `legalBasisExplanation`."""
+    started = _now()
+    change = StatusChange(
+        subscriberIdString,
+        body.channel,
+        body.subscriptionId,
+        body.statusState,
+        mapping.provenance(
+            request, token, legal_basis=body.legalBasis, explanation=body.legalBasisExplanation
+        ),
+    )
+    result = services.set_status(engine, change)
+    if mapping.is_refused(result.decision):
+        raise mapping.refused(result.decision, result.subscriber.key, body.subscriptionId)
+    return _envelope([mapping.written_status(result, started)], started)
+
+
+@router.get(
+    "/statuses/{subscriberIdString}/unsubscribe-all",
+    dependencies=[READ],
+    response_model=Envelope[PublicWideStatus],
+    response_model_exclude_unset=True,
+)
+def get_unsubscribe_all(
+    subscriberIdString: str,
+    engine: EngineDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+    verbose: VerboseQuery = False,
+) -> Envelope[PublicWideStatus]:
+    """The address's "unsubscribe from all" in force for the unit (empty when none)."""
+    started = _now()
+    view = services.read_statuses(engine, subscriberIdString, channel)
+    wide = [
+        w
+        for w in view.wide_opt_outs
+        if w.wide_type is WideType.PORTAL_WIDE or w.business_unit_id == businessUnitId
+    ]
+    return _envelope([mapping.wide_status(channel, view.subscriber.key, w) for w in wide], started)
+
+
+@router.post(
+    "/statuses/{subscriberIdString}/unsubscribe-all",
+    dependencies=[WRITE],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def unsubscribe_all(
+    subscriberIdString: str,
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+    verbose: VerboseQuery = False,
+) -> Envelope[PublicStatus]:
+    """Unsubscribe the address from every type of the unit (or the account)."""
+    started = _now()
+    result = services.unsubscribe_all(
+        engine, subscriberIdString, channel, businessUnitId, mapping.provenance(request, token)
+    )
+    if mapping.is_refused(result.decision):
+        raise mapping.refused(result.decision, result.subscriber.key)
+    statuses = [mapping.written_status(r, started) for r in result.type_results] if verbose else []
+    return _envelope(statuses, started)
+
+
+@router.post(
+    "/statuses/batch/read",
+    dependencies=[BATCH_READ],
+    response_model=Envelope[SubscriberStatuses],
+    response_model_exclude_unset=True,
+)
+def batch_read(
+    body: BatchInput[str],
+    engine: EngineDep,
+    response: Response,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+) -> Envelope[SubscriberStatuses]:
+    """Statuses of up to 1,000 addresses in one call."""
+    started = _now()
+    mapping.check_batch_size(body.inputs)
+    results, errors = [], []
+    for item in services.read_statuses_batch(engine, body.inputs, channel, businessUnitId):
+        if isinstance(item, InputError):
+            errors.append(mapping.input_error_item(item))
+            continue
+        key = item.subscriber.key
+        results.append(
+            SubscriberStatuses(
+                subscriberIdString=key,
+                statuses=[mapping.read_status(channel, key, s, started) for s in item.statuses],
+            )
+        )
+    return _envelope(results, started, errors, response)
+
+
+@router.post(
+    "/statuses/batch/write",
+    dependencies=[BATCH_WRITE],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def batch_write(
+    body: BatchInput[PublicStatusRequest],
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+    response: Response,
+) -> Envelope[PublicStatus]:
+    """Up to 1,000 status changes in one transaction; refusals and bad inputs answer 207."""
+    started = _now()
+    mapping.check_batch_size(body.inputs)
+    changes = [
+        StatusChange(
+            i.subscriberIdString,
+            i.channel,
+            i.subscriptionId,
+            i.statusState,
+            mapping.provenance(
+                request, token, legal_basis=i.legalBasis, explanation=i.legalBasisExplanation
+            ),
+        )
+        for i in body.inputs
+    ]
+    results, errors = [], []
+    for item in services.set_statuses(engine, changes):
+        if isinstance(item, InputError):
+            errors.append(mapping.input_error_item(item))
+        elif mapping.is_refused(item.decision):
+            errors.append(
+                mapping.refusal_item(item.decision, item.subscriber.key, item.subscription_type.id)
+            )
+        else:
+            results.append(mapping.written_status(item, started))
+    return _envelope(results, started, errors, response)
+
+
+@router.post(
+    "/statuses/batch/unsubscribe-all",
+    dependencies=[BATCH_WRITE],
+    response_model=Envelope[SubscriberStatuses],
+    response_model_exclude_unset=True,
+)
+def batch_unsubscribe_all(
+    body: BatchInput[str],
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+    response: Response,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+    verbose: VerboseQuery = False,
+) -> Envelope[SubscriberStatuses]:
+    """Unsubscribe up to 1,000 addresses from all, in one transaction."""
+    started = _now()
+    mapping.check_batch_size(body.inputs)
+    provenance = mapping.provenance(request, token)
+    changes = [
+        WideChange(address, channel, businessUnitId, True, provenance) for address in body.inputs
+    ]
+    results, errors = [], []
+    for item in services.set_wide_statuses(engine, changes):
+        if isinstance(item, InputError):
+            errors.append(mapping.input_error_item(item))
+            continue
+        entry = SubscriberStatuses(subscriberIdString=item.subscriber.key)
+        if verbose:
+            entry.statuses = [mapping.written_status(r, started) for r in item.type_results]
+        results.append(entry)
+    return _envelope(results, started, errors, response)
+
+
+@router.post(
+    "/statuses/batch/unsubscribe-all/read",
+    dependencies=[BATCH_READ],
+    response_model=Envelope[SubscriberWideStatuses],
+    response_model_exclude_unset=True,
+)
+def batch_unsubscribe_all_read(
+    body: BatchInput[str],
+    engine: EngineDep,
+    response: Response,
+    channel: ChannelQuery,
+    businessUnitId: Annotated[int | None, Query(ge=0, description="Omitted: all units.")] = None,
+) -> Envelope[SubscriberWideStatuses]:
+    """The wide opt-outs of up to 1,000 addresses (all units when no unit is named)."""
+    started = _now()
+    mapping.check_batch_size(body.inputs)
+    results, errors = [], []
+    for item in services.read_statuses_batch(engine, body.inputs, channel):
+        if isinstance(item, InputError):
+            errors.append(mapping.input_error_item(item))
+            continue
+        wide = [
+            w
+            for w in item.wide_opt_outs
+            if businessUnitId is None
+            or w.wide_type is WideType.PORTAL_WIDE
+            or w.business_unit_id == businessUnitId
+        ]
+        results.append(
+            SubscriberWideStatuses(
+                subscriberIdString=item.subscriber.key,
+                wideStatuses=[mapping.wide_status(channel, item.subscriber.key, w) for w in wide],
+            )
+        )
+    return _envelope(results, started, errors, response)
