@@ -64,6 +64,7 @@ def make_token(engine: Engine) -> Callable[..., str]:
 @pytest.fixture
 def client(base_url: str, make_token: Callable[..., str]) -> Iterator[httpx.Client]:
     """A client holding a token with every scope."""
-    with httpx.Client(base_url=base_url, timeout=30,
-                      headers={"Authorization": f"Bearer {make_token()}"}) as http:
+    with httpx.Client(
+        base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {make_token()}"}
+    ) as http:
         yield http

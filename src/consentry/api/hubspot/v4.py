@@ -80,107 +80,7 @@ def definitions(
     return _envelope(results, started)
 
 
-@router.get(
-    "/statuses/{subscriberIdString}",
-    dependencies=[READ],
-    response_model=Envelope[PublicStatus],
-    response_model_exclude_unset=True,
-)
-def get_statuses(
-    subscriberIdString: str,
-    engine: EngineDep,
-    channel: ChannelQuery,
-    businessUnitId: UnitQuery = 0,
-) -> Envelope[PublicStatus]:
-    """An address's status for every type of the unit on the channel."""
-    started = _now()
-    view = services.read_statuses(engine, subscriberIdString, channel, businessUnitId)
-    key = view.subscriber.key
-    return _envelope(
-        [mapping.read_status(channel, key, item, started) for item in view.statuses], started
-    )
-
-
-@router.post(
-    "/statuses/{subscriberIdString}",
-    dependencies=[WRITE],
-    response_model=Envelope[PublicStatus],
-    response_model_exclude_unset=True,
-)
-def set_status(
-    subscriberIdString: str,
-    body: PartialPublicStatusRequest,
-    request: Request,
-    engine: EngineDep,
-    token: TokenDep,
-) -> Envelope[PublicStatus]:
-    """Set one type's status; resubscribing needs `legalBasis` and `legalBasisExplanation`."""
-    started = _now()
-    change = StatusChange(
-        subscriberIdString,
-        body.channel,
-        body.subscriptionId,
-        body.statusState,
-        mapping.provenance(
-            request, token, legal_basis=body.legalBasis, explanation=body.legalBasisExplanation
-        ),
-    )
-    result = services.set_status(engine, change)
-    if mapping.is_refused(result.decision):
-        raise mapping.refused(result.decision, result.subscriber.key, body.subscriptionId)
-    return _envelope([mapping.written_status(result, started)], started)
-
-
-@router.get(
-    "/statuses/{subscriberIdString}/unsubscribe-all",
-    dependencies=[READ],
-    response_model=Envelope[PublicWideStatus],
-    response_model_exclude_unset=True,
-)
-def get_unsubscribe_all(
-    subscriberIdString: str,
-    engine: EngineDep,
-    channel: ChannelQuery,
-    businessUnitId: UnitQuery = 0,
-    verbose: VerboseQuery = False,
-) -> Envelope[PublicWideStatus]:
-    """The address's "unsubscribe from all" in force for the unit (empty when none)."""
-    started = _now()
-    view = services.read_statuses(engine, subscriberIdString, channel)
-    wide = [
-        w
-        for w in view.wide_opt_outs
-        if w.wide_type is WideType.PORTAL_WIDE or w.business_unit_id == businessUnitId
-    ]
-    return _envelope([mapping.wide_status(channel, view.subscriber.key, w) for w in wide], started)
-
-
-@router.post(
-    "/statuses/{subscriberIdString}/unsubscribe-all",
-    dependencies=[WRITE],
-    response_model=Envelope[PublicStatus],
-    response_model_exclude_unset=True,
-)
-def unsubscribe_all(
-    subscriberIdString: str,
-    request: Request,
-    engine: EngineDep,
-    token: TokenDep,
-    channel: ChannelQuery,
-    businessUnitId: UnitQuery = 0,
-    verbose: VerboseQuery = False,
-) -> Envelope[PublicStatus]:
-    """Unsubscribe the address from every type of the unit (or the account)."""
-    started = _now()
-    result = services.unsubscribe_all(
-        engine, subscriberIdString, channel, businessUnitId, mapping.provenance(request, token)
-    )
-    if mapping.is_refused(result.decision):
-        raise mapping.refused(result.decision, result.subscriber.key)
-    statuses = [mapping.written_status(r, started) for r in result.type_results] if verbose else []
-    return _envelope(statuses, started)
-
-
+# Batch routes first: "/statuses/batch/…" would otherwise match "/statuses/{subscriberIdString}/…".
 @router.post(
     "/statuses/batch/read",
     dependencies=[BATCH_READ],
@@ -323,3 +223,104 @@ def batch_unsubscribe_all_read(
             )
         )
     return _envelope(results, started, errors, response)
+
+
+@router.get(
+    "/statuses/{subscriberIdString}",
+    dependencies=[READ],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def get_statuses(
+    subscriberIdString: str,
+    engine: EngineDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+) -> Envelope[PublicStatus]:
+    """An address's status for every type of the unit on the channel."""
+    started = _now()
+    view = services.read_statuses(engine, subscriberIdString, channel, businessUnitId)
+    key = view.subscriber.key
+    return _envelope(
+        [mapping.read_status(channel, key, item, started) for item in view.statuses], started
+    )
+
+
+@router.post(
+    "/statuses/{subscriberIdString}",
+    dependencies=[WRITE],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def set_status(
+    subscriberIdString: str,
+    body: PartialPublicStatusRequest,
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+) -> Envelope[PublicStatus]:
+    """Set one type's status; resubscribing needs `legalBasis` and `legalBasisExplanation`."""
+    started = _now()
+    change = StatusChange(
+        subscriberIdString,
+        body.channel,
+        body.subscriptionId,
+        body.statusState,
+        mapping.provenance(
+            request, token, legal_basis=body.legalBasis, explanation=body.legalBasisExplanation
+        ),
+    )
+    result = services.set_status(engine, change)
+    if mapping.is_refused(result.decision):
+        raise mapping.refused(result.decision, result.subscriber.key, body.subscriptionId)
+    return _envelope([mapping.written_status(result, started)], started)
+
+
+@router.get(
+    "/statuses/{subscriberIdString}/unsubscribe-all",
+    dependencies=[READ],
+    response_model=Envelope[PublicWideStatus],
+    response_model_exclude_unset=True,
+)
+def get_unsubscribe_all(
+    subscriberIdString: str,
+    engine: EngineDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+    verbose: VerboseQuery = False,
+) -> Envelope[PublicWideStatus]:
+    """The address's "unsubscribe from all" in force for the unit (empty when none)."""
+    started = _now()
+    view = services.read_statuses(engine, subscriberIdString, channel)
+    wide = [
+        w
+        for w in view.wide_opt_outs
+        if w.wide_type is WideType.PORTAL_WIDE or w.business_unit_id == businessUnitId
+    ]
+    return _envelope([mapping.wide_status(channel, view.subscriber.key, w) for w in wide], started)
+
+
+@router.post(
+    "/statuses/{subscriberIdString}/unsubscribe-all",
+    dependencies=[WRITE],
+    response_model=Envelope[PublicStatus],
+    response_model_exclude_unset=True,
+)
+def unsubscribe_all(
+    subscriberIdString: str,
+    request: Request,
+    engine: EngineDep,
+    token: TokenDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+    verbose: VerboseQuery = False,
+) -> Envelope[PublicStatus]:
+    """Unsubscribe the address from every type of the unit (or the account)."""
+    started = _now()
+    result = services.unsubscribe_all(
+        engine, subscriberIdString, channel, businessUnitId, mapping.provenance(request, token)
+    )
+    if mapping.is_refused(result.decision):
+        raise mapping.refused(result.decision, result.subscriber.key)
+    statuses = [mapping.written_status(r, started) for r in result.type_results] if verbose else []
+    return _envelope(statuses, started)
