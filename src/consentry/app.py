@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from consentry import __version__
-from consentry.api import errors, health
+from consentry.api import contacts, errors, health, openapi
 from consentry.api.hubspot import v3, v4
 from consentry.config import Config
 from consentry.storage.engine import make_engine
@@ -19,7 +19,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     errors.install(app)
+    openapi.install(app)
     app.include_router(health.router)
+    app.include_router(contacts.router)
     app.include_router(v3.router)
     app.include_router(v4.router)
     return app

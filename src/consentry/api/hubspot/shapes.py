@@ -22,6 +22,8 @@ def hubspot_time(moment: datetime) -> str:
 
 Time = Annotated[datetime, PlainSerializer(hubspot_time, return_type=str)]
 T = TypeVar("T")
+MAX_ID = 2**31 - 1  # ids are 32-bit in the database; larger numbers can name nothing
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Wire(BaseModel):
@@ -64,7 +66,7 @@ class SubscriptionDefinition(Wire):
 class PartialPublicStatusRequest(Wire):
     channel: Channel
     statusState: Status
-    subscriptionId: int
+    subscriptionId: Id
     legalBasis: LegalBasis | None = None
     legalBasisExplanation: str | None = Field(default=None, max_length=10_000)
 
@@ -146,7 +148,7 @@ class BatchInput(Wire, Generic[T]):
 class LinksRequest(Wire):
     subscriberIdString: str = Field(max_length=400)
     language: str | None = Field(default=None, max_length=20)
-    subscriptionId: int | None = None
+    subscriptionId: Id | None = None
 
 
 class Links(Wire):

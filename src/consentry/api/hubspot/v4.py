@@ -5,7 +5,7 @@ Consentry also takes `SMS` and `WHATSAPP` as `channel`, with E.164 numbers as su
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -14,6 +14,7 @@ from consentry.api.auth import TokenDep, requires
 from consentry.api.dependencies import EngineDep
 from consentry.api.hubspot import mapping
 from consentry.api.hubspot.shapes import (
+    MAX_ID,
     BatchInput,
     Envelope,
     PartialPublicStatusRequest,
@@ -38,8 +39,17 @@ BATCH_READ = requires(Scope.STATUSES_BATCH_READ)
 BATCH_WRITE = requires(Scope.STATUSES_BATCH_WRITE)
 
 ChannelQuery = Annotated[Channel, Query(description="EMAIL, SMS or WHATSAPP.")]
-UnitQuery = Annotated[int, Query(ge=0, description="Business unit; 0 is the account.")]
+UnitQuery = Annotated[int, Query(ge=0, le=MAX_ID, description="Business unit; 0 is the account.")]
 VerboseQuery = Annotated[bool, Query(description="Answer with the statuses that changed.")]
+
+
+def _partial(model: type) -> dict[int | str, dict[str, Any]]:
+    return {
+        207: {
+            "model": model,
+            "description": "Some inputs failed: `errors` names each, the rest applied.",
+        }
+    }
 
 
 def _now() -> datetime:
@@ -86,6 +96,7 @@ def definitions(
     dependencies=[BATCH_READ],
     response_model=Envelope[SubscriberStatuses],
     response_model_exclude_unset=True,
+    responses=_partial(Envelope[SubscriberStatuses]),
 )
 def batch_read(
     body: BatchInput[str],
@@ -117,6 +128,7 @@ def batch_read(
     dependencies=[BATCH_WRITE],
     response_model=Envelope[PublicStatus],
     response_model_exclude_unset=True,
+    responses=_partial(Envelope[PublicStatus]),
 )
 def batch_write(
     body: BatchInput[PublicStatusRequest],
@@ -158,6 +170,7 @@ def batch_write(
     dependencies=[BATCH_WRITE],
     response_model=Envelope[SubscriberStatuses],
     response_model_exclude_unset=True,
+    responses=_partial(Envelope[SubscriberStatuses]),
 )
 def batch_unsubscribe_all(
     body: BatchInput[str],
@@ -193,13 +206,16 @@ def batch_unsubscribe_all(
     dependencies=[BATCH_READ],
     response_model=Envelope[SubscriberWideStatuses],
     response_model_exclude_unset=True,
+    responses=_partial(Envelope[SubscriberWideStatuses]),
 )
 def batch_unsubscribe_all_read(
     body: BatchInput[str],
     engine: EngineDep,
     response: Response,
     channel: ChannelQuery,
-    businessUnitId: Annotated[int | None, Query(ge=0, description="Omitted: all units.")] = None,
+    businessUnitId: Annotated[
+        int | None, Query(ge=0, le=MAX_ID, description="Omitted: all units.")
+    ] = None,
 ) -> Envelope[SubscriberWideStatuses]:
     """The wide opt-outs of up to 1,000 addresses (all units when no unit is named)."""
     started = _now()
