@@ -23,6 +23,8 @@ class Config(BaseSettings):
     # one, so signed links never fall back to a guessable key.
     env: Literal["dev", "production"] = "dev"
     secret_key: SecretStr | None = None
+    # Where contacts reach the public pages: the base of every preference and unsubscribe link.
+    public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -36,6 +38,11 @@ class Config(BaseSettings):
                     "CONSENTRY_SECRET_KEY must be set to at least 32 characters when"
                     " CONSENTRY_ENV=production (generate one with"
                     " `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+                )
+            if not self.public_url.startswith("https://"):
+                raise ValueError(
+                    "CONSENTRY_PUBLIC_URL must be an https:// URL in production: unsubscribe"
+                    " links must be HTTPS (RFC 8058)."
                 )
         return self
 

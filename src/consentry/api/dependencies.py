@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from consentry.config import Config
+
 
 def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
@@ -12,3 +14,11 @@ def _engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(_engine)]
+
+
+def _config(request: Request) -> Config:
+    config: Config = request.app.state.config
+    return config
+
+
+ConfigDep = Annotated[Config, Depends(_config)]

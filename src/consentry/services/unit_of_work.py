@@ -15,9 +15,11 @@ class UnitOfWork:
     locks in the same order and the ledger's chain is extended by one writer at a time.
     """
 
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+    def __init__(self, engine: Engine, *, write: bool = False, ledger: bool = True) -> None:
         self._engine = engine
         self._write = write
+        # A write that appends nothing to the ledger need not queue behind those that do.
+        self._locks_ledger = write and ledger
         self._committed = False
         self.head: tuple[int, str] = (0, "")
 
@@ -27,7 +29,7 @@ class UnitOfWork:
             connection = connection.execution_options(**{WRITE_OPTION: True})
         self.connection: Connection = connection
         self._transaction = connection.begin()
-        if self._write:
+        if self._locks_ledger:
             self.head = ledger.lock_head(connection)
         return self
 

@@ -343,3 +343,39 @@ def test_malformed_json_and_missing_field_are_400(client: httpx.Client) -> None:
         "statusState: Field required",
         errors=[{"message": "statusState: Field required", "code": "MISSING", "in": "statusState"}],
     )
+
+
+def test_links_generate(client: httpx.Client) -> None:
+    response = client.post(
+        f"{V4}/links/generate",
+        params={"channel": "EMAIL"},
+        json={"subscriberIdString": "Ann@X.com", "subscriptionId": 1, "language": "de"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {
+        "subscriberIdString",
+        "managePreferencesUrl",
+        "unsubscribeAllUrl",
+        "unsubscribeSingleUrl",
+    }
+    assert body["subscriberIdString"] == "ann@x.com"
+    assert body["managePreferencesUrl"].startswith("http://127.0.0.1:8000/preferences/")
+    assert body["unsubscribeAllUrl"].endswith("?lang=de")
+    assert "ann" not in body["unsubscribeSingleUrl"].lower()
+    without_type = client.post(
+        f"{V4}/links/generate",
+        params={"channel": "EMAIL"},
+        json={"subscriberIdString": "ann@x.com"},
+    ).json()
+    assert "unsubscribeSingleUrl" not in without_type
+
+
+def test_links_for_a_type_of_another_channel_are_refused(client: httpx.Client) -> None:
+    response = client.post(
+        f"{V4}/links/generate",
+        params={"channel": "SMS"},
+        json={"subscriberIdString": "+14155550123", "subscriptionId": 1},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["in"] == "subscriptionId"

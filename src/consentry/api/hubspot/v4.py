@@ -11,12 +11,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from consentry import services
 from consentry.api.auth import TokenDep, requires
-from consentry.api.dependencies import EngineDep
+from consentry.api.dependencies import ConfigDep, EngineDep
 from consentry.api.hubspot import mapping
 from consentry.api.hubspot.shapes import (
     MAX_ID,
     BatchInput,
     Envelope,
+    Links,
+    LinksRequest,
     PartialPublicStatusRequest,
     PublicStatus,
     PublicStatusRequest,
@@ -28,6 +30,7 @@ from consentry.api.hubspot.shapes import (
 )
 from consentry.domain import Channel, Scope, WideType
 from consentry.services import InputError, StatusChange, WideChange
+from consentry.services import links as services_links
 
 T = TypeVar("T")
 
@@ -340,3 +343,35 @@ def unsubscribe_all(
         raise mapping.refused(result.decision, result.subscriber.key)
     statuses = [mapping.written_status(r, started) for r in result.type_results] if verbose else []
     return _envelope(statuses, started)
+
+
+@router.post(
+    "/links/generate", dependencies=[WRITE], response_model=Links, response_model_exclude_unset=True
+)
+def generate_links(
+    body: LinksRequest,
+    engine: EngineDep,
+    config: ConfigDep,
+    channel: ChannelQuery,
+    businessUnitId: UnitQuery = 0,
+) -> Links:
+    """Signed personal links: manage preferences, unsubscribe from all, and (with
+    `subscriptionId`) unsubscribe from one type. Valid for 180 days."""
+    links = services_links.generate_links(
+        engine,
+        body.subscriberIdString,
+        channel,
+        secret=config.secret(),
+        public_url=config.public_url,
+        business_unit_id=businessUnitId,
+        subscription_type_id=body.subscriptionId,
+        language=body.language,
+    )
+    answer = Links(
+        subscriberIdString=links.subscriber,
+        managePreferencesUrl=links.manage_preferences_url,
+        unsubscribeAllUrl=links.unsubscribe_all_url,
+    )
+    if links.unsubscribe_single_url is not None:
+        answer.unsubscribeSingleUrl = links.unsubscribe_single_url
+    return answer

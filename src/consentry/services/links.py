@@ -1,0 +1,79 @@
+"""Use case: the personal links of a subscriber (manage preferences, unsubscribe from all,
+unsubscribe from one type), signed so they can be neither forged nor read."""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import Connection, Engine
+
+from consentry.domain import ACCOUNT_UNIT_ID, Channel, InvalidInput, NotFound, normalise
+from consentry.domain.links import LinkClaims, Purpose, seal
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.writing import utcnow
+from consentry.storage import account_settings, catalog, subscribers
+
+
+@dataclass(frozen=True)
+class PersonalLinks:
+    subscriber: str
+    manage_preferences_url: str
+    unsubscribe_all_url: str
+    unsubscribe_single_url: str | None = None
+
+
+def generate_links(
+    engine: Engine,
+    address: str,
+    channel: Channel,
+    *,
+    secret: str,
+    public_url: str,
+    business_unit_id: int = ACCOUNT_UNIT_ID,
+    subscription_type_id: int | None = None,
+    language: str | None = None,
+) -> PersonalLinks:
+    """Links for one subscriber; the subscriber is recorded if new (no status changes)."""
+    now = utcnow()
+    with UnitOfWork(engine, write=True, ledger=False) as uow:
+        connection = uow.connection
+        settings = account_settings.load(connection)
+        subscriber = normalise(address, channel, settings.default_phone_region)
+        if catalog.get_unit(connection, business_unit_id) is None:
+            raise NotFound(
+                f"Business unit {business_unit_id} does not exist.", field="businessUnitId"
+            )
+        if subscription_type_id is not None:
+            _check_type(connection, subscription_type_id, channel, business_unit_id)
+        ids = subscribers.ensure(connection, [subscriber], now)
+        uow.commit()
+    subscriber_id = ids[(channel, subscriber.key)]
+
+    def url(path: str, purpose: Purpose, type_id: int | None = None) -> str:
+        claims = LinkClaims(purpose, channel, subscriber_id, business_unit_id, type_id, now.date())
+        suffix = f"?lang={quote(language)}" if language else ""
+        return f"{public_url.rstrip('/')}/{path}/{seal(claims, secret)}{suffix}"
+
+    return PersonalLinks(
+        subscriber=subscriber.key,
+        manage_preferences_url=url("preferences", Purpose.MANAGE_PREFERENCES),
+        unsubscribe_all_url=url("unsubscribe", Purpose.UNSUBSCRIBE_ALL),
+        unsubscribe_single_url=url("unsubscribe", Purpose.UNSUBSCRIBE_ONE, subscription_type_id)
+        if subscription_type_id is not None
+        else None,
+    )
+
+
+def _check_type(connection: Connection, type_id: int, channel: Channel, unit_id: int) -> None:
+    found = catalog.list_types(connection, ids=[type_id])
+    if not found:
+        raise InvalidInput(
+            f"Unknown subscriptionId {type_id}: no subscription type has that id.",
+            field="subscriptionId",
+        )
+    type_ = found[0]
+    if type_.channel is not channel or type_.business_unit_id != unit_id:
+        raise InvalidInput(
+            f"Subscription type {type_id} is a {type_.channel.value} type of business unit"
+            f" {type_.business_unit_id}, not of {channel.value} in unit {unit_id}.",
+            field="subscriptionId",
+        )
