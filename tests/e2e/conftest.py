@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import CONSENTRY, Cli, cli_env
+from tests.e2e.helpers import Cli, run_consentry
 
 
 @pytest.fixture
@@ -17,14 +17,7 @@ def cli(database_url: str, tmp_path: Path) -> Cli:
     """Run `consentry ARGS...` against the test database; returns the finished process."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [CONSENTRY, *args],
-            env=cli_env(database_url),
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_consentry(database_url, tmp_path, *args)
 
     return run
 

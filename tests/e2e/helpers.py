@@ -25,6 +25,18 @@ def cli_env(database_url: str) -> dict[str, str]:
     return env
 
 
+def run_consentry(database_url: str, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `consentry ARGS...` on the given database, as a user at a shell would."""
+    return subprocess.run(
+        [CONSENTRY, *args],
+        env=cli_env(database_url),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def ok(result: subprocess.CompletedProcess[str]) -> str:
     """The output of a command that must have succeeded."""
     assert result.returncode == 0, (

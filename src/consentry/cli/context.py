@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Column, Table
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from consentry.config import Config
 from consentry.domain import Actor, ActorKind, ConsentryError
@@ -43,12 +45,27 @@ def config() -> Config:
 
 @cache
 def engine() -> Engine:
-    return make_engine(config().database_url)
+    try:
+        return make_engine(config().database_url)
+    except (ArgumentError, ValueError) as error:
+        errors.print(f"[red]Cannot use CONSENTRY_DATABASE_URL:[/red] {error}")
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def database_problem(error: Exception) -> typer.Exit:
+    """Report a database that cannot be reached in one line (no traceback) and exit 2."""
+    where = make_url(config().database_url).render_as_string(hide_password=True)
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    errors.print(f"[red]Cannot open the database {where}:[/red] {reason}")
+    return typer.Exit(EXIT_INVALID)
 
 
 def migrated_engine() -> Engine:
     """The engine, after checking the schema is current: commands never run on an old one."""
-    current = migrate.current_revision(engine())
+    try:
+        current = migrate.current_revision(engine())
+    except (OperationalError, OSError) as error:
+        raise database_problem(error) from None
     if current != migrate.head_revision():
         where = "an empty database" if current is None else f"revision {current}"
         errors.print(

@@ -1,8 +1,9 @@
 """`consentry serve`: run the HTTP service."""
 
 import typer
+from sqlalchemy.engine import make_url
 
-from consentry.cli.context import config, console, migrated_engine
+from consentry.cli.context import EXIT_INVALID, config, console, errors, migrated_engine
 
 
 def serve(
@@ -11,10 +12,15 @@ def serve(
 ) -> None:
     """Serve the API (and, later, the admin app) over HTTP."""
     settings = config()
-    migrated_engine()  # refuses to start on a database that is not at the latest migration
     host = host or settings.host
     port = port or settings.port
-    console.print(f"Consentry on http://{host}:{port} (database: {settings.database_url})")
+    if not 1 <= port <= 65535:
+        errors.print(f"[red]Error:[/red] port {port} is out of range: use 1 to 65535.")
+        raise typer.Exit(EXIT_INVALID)
+    migrated_engine()  # refuses to start on a database that is not at the latest migration
+    # The URL may carry a password: never print it.
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    console.print(f"Consentry on http://{host}:{port} (database: {database})")
     import uvicorn  # only this command needs the server; keeps every other command quick
 
     uvicorn.run(
