@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from consentry import __version__
 from consentry.api import contacts, errors, health, openapi
 from consentry.api.hubspot import v3, v4
+from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.config import Config
 from consentry.storage.engine import make_engine
 
@@ -18,6 +19,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     )
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
+    app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
     errors.install(app)
     openapi.install(app)
     app.include_router(health.router)

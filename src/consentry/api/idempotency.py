@@ -76,29 +76,34 @@ class IdempotencyMiddleware:
     async def _run_and_store(
         self, scope: Scope, body: bytes, send: Send, token: int, key: str
     ) -> None:
-        status = 500
-        chunks: list[bytes] = []
+        """Run the request and store its answer *before* sending it, so a retry that follows
+        the answer at once finds it stored, never a pending claim."""
+        messages: list[Message] = []
 
         async def replay_body() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
 
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-            await send(message)
+        async def hold(message: Message) -> None:
+            messages.append(message)
 
         try:
-            await self.app(scope, replay_body, capture)
-        finally:
-            if status >= 500:
-                await anyio.to_thread.run_sync(idempotency.release, self.engine, token, key)
-            else:
-                await anyio.to_thread.run_sync(
-                    idempotency.complete, self.engine, token, key, status, b"".join(chunks).decode()
-                )
+            await self.app(scope, replay_body, hold)
+        except BaseException:
+            await anyio.to_thread.run_sync(idempotency.release, self.engine, token, key)
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        status = start["status"] if start else 500
+        if status >= 500:
+            await anyio.to_thread.run_sync(idempotency.release, self.engine, token, key)
+        else:
+            answer = b"".join(
+                m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+            )
+            await anyio.to_thread.run_sync(
+                idempotency.complete, self.engine, token, key, status, answer.decode()
+            )
+        for message in messages:
+            await send(message)
 
 
 async def _read_body(receive: Receive) -> bytes:
