@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from consentry import __version__
-from consentry.api import contacts, errors, health, openapi
+from consentry.api import contacts, errors, health, native, openapi
 from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.config import Config
@@ -26,4 +26,5 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.include_router(contacts.router)
     app.include_router(v3.router)
     app.include_router(v4.router)
+    app.include_router(native.router)
     return app

@@ -18,6 +18,16 @@ from consentry.services.idempotency import MAX_KEY_LENGTH, Verdict
 from consentry.services.tokens import authenticate
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# POSTs that only read (HubSpot puts batch reads and searches behind POST): nothing to repeat,
+# and an NDJSON audience stream must flow, not be held back and stored.
+READ_ONLY_POSTS = (
+    "/batch/read",
+    "/unsubscribe-all/read",
+    "/search",
+    "/eligibility/check",
+    "/eligibility/batch",
+    "/eligibility/audience",
+)
 HEADER = b"idempotency-key"
 
 
@@ -27,7 +37,11 @@ class IdempotencyMiddleware:
         self.engine = engine
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITES:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in WRITES
+            or scope["path"].endswith(READ_ONLY_POSTS)
+        ):
             return await self.app(scope, receive, send)
         headers = dict(scope["headers"])
         key = headers.get(HEADER, b"").decode("latin-1").strip()

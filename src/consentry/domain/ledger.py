@@ -23,6 +23,9 @@ class Action(StrEnum):
     CLEAR_WIDE = "CLEAR_WIDE"
     SUPPRESS = "SUPPRESS"
     UNSUPPRESS = "UNSUPPRESS"
+    # A legal basis given for one one-to-one communication (PRODUCT.md §3): it changes no
+    # status, but the sending it allows must be on the record.
+    ONE_TIME_LEGAL_BASIS = "ONE_TIME_LEGAL_BASIS"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,11 @@ def _personal_fields_intact(entry: LedgerEntry) -> bool:
     if entry.erased_at is None:
         return entry.personal_digest == personal_digest(entry)
     return entry.subscriber_key is None and entry.address is None and not entry.evidence
+
+
+def intact(entry: LedgerEntry) -> bool:
+    """Whether one entry still matches its own hash (its link to the chain is not checked)."""
+    return _personal_fields_intact(entry) and entry.entry_hash == entry_hash(entry)
 
 
 def verify_chain(entries: Iterable[LedgerEntry], head_id: int, head_hash: str) -> Verification:

@@ -1,14 +1,17 @@
 """Use cases. The only code that opens and commits transactions; each status change and its
 ledger entry are written in the same one."""
 
-from consentry.services.account import get_settings, set_setting
+from consentry.services.account import get_settings, set_setting, update_settings
 from consentry.services.catalog import (
     NewType,
+    UnitChanges,
     create_type,
     create_unit,
     get_type,
+    get_unit,
     list_types,
     list_units,
+    update_unit,
 )
 from consentry.services.changes import (
     ChangeResult,
@@ -18,15 +21,54 @@ from consentry.services.changes import (
     WideChange,
     WideResult,
 )
-from consentry.services.history import History, history, statuses_as_of, verify_ledger
+from consentry.services.eligibility import (
+    Answer,
+    Audience,
+    OneTimeAnswer,
+    audience_answers,
+    check_eligibility,
+    check_eligibility_batch,
+    open_audience,
+    record_one_time_basis,
+)
+from consentry.services.history import (
+    History,
+    LedgerPage,
+    history,
+    ledger_page,
+    statuses_as_of,
+    verify_ledger,
+)
 from consentry.services.reading import (
     SubscriberStatuses,
     TypeStatus,
     read_statuses,
     read_statuses_batch,
 )
+from consentry.services.subscribers import (
+    Profile,
+    Receipt,
+    ReceiptEntry,
+    subscriber_profile,
+    subscriber_receipt,
+)
+from consentry.services.subscription_types import (
+    TypeChanges,
+    delete_translation,
+    reorder_types,
+    set_archived,
+    set_translation,
+    update_type,
+)
 from consentry.services.subscriptions import set_status, set_statuses
-from consentry.services.suppressions import record_suppression
+from consentry.services.suppressions import (
+    Suppression,
+    SuppressionChange,
+    SuppressionPage,
+    lift_suppression,
+    list_suppressions,
+    record_suppression,
+)
 from consentry.services.wide_opt_outs import (
     clear_unsubscribe_all,
     set_wide_statuses,
@@ -34,32 +76,62 @@ from consentry.services.wide_opt_outs import (
 )
 
 __all__ = [
+    "Answer",
+    "Audience",
     "ChangeResult",
     "History",
     "InputError",
+    "LedgerPage",
     "NewType",
+    "OneTimeAnswer",
+    "Profile",
     "Provenance",
+    "Receipt",
+    "ReceiptEntry",
     "StatusChange",
     "SubscriberStatuses",
+    "Suppression",
+    "SuppressionChange",
+    "SuppressionPage",
+    "TypeChanges",
     "TypeStatus",
+    "UnitChanges",
     "WideChange",
     "WideResult",
+    "audience_answers",
+    "check_eligibility",
+    "check_eligibility_batch",
     "clear_unsubscribe_all",
     "create_type",
     "create_unit",
+    "delete_translation",
     "get_settings",
     "get_type",
+    "get_unit",
     "history",
+    "ledger_page",
+    "lift_suppression",
+    "list_suppressions",
     "list_types",
     "list_units",
+    "open_audience",
     "read_statuses",
     "read_statuses_batch",
+    "record_one_time_basis",
     "record_suppression",
+    "reorder_types",
+    "set_archived",
     "set_setting",
     "set_status",
     "set_statuses",
+    "set_translation",
     "set_wide_statuses",
     "statuses_as_of",
+    "subscriber_profile",
+    "subscriber_receipt",
     "unsubscribe_all",
+    "update_settings",
+    "update_type",
+    "update_unit",
     "verify_ledger",
 ]

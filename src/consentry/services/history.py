@@ -1,5 +1,5 @@
-"""Use cases over the ledger: an address's history, its statuses as of a past time, and the
-verification of the whole chain."""
+"""Use cases over the ledger: an address's history (whole, or a page at a time), its statuses
+as of a past time, and the verification of the whole chain."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from consentry.domain import Channel, LedgerEntry, Verification, normalise, verify_chain
+from consentry.domain import (
+    Channel,
+    LedgerEntry,
+    SubscriberId,
+    Verification,
+    normalise,
+    verify_chain,
+)
 from consentry.domain.projection import Projection, fold
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.storage import account_settings, ledger, subscribers
@@ -28,6 +35,49 @@ def history(engine: Engine, address: str, channel: Channel) -> History:
 def statuses_as_of(engine: Engine, address: str, channel: Channel, moment: datetime) -> Projection:
     """What stood for the address at `moment`: the fold of the changes that had occurred by then."""
     return fold(_entries(engine, address, channel, until=moment).entries)
+
+
+MAX_PAGE = 1_000
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """Up to a page of one address's entries, oldest first. With `as_of`, only the entries that
+    had occurred by then, and `standing` is what stood at that moment (a fold of all of them)."""
+
+    subscriber: SubscriberId
+    entries: tuple[LedgerEntry, ...]
+    next_after: int | None  # the cursor of the next page; None on the last one
+    standing: Projection | None = None
+
+
+def ledger_page(
+    engine: Engine,
+    address: str,
+    channel: Channel,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    as_of: datetime | None = None,
+) -> LedgerPage:
+    """One page of an address's ledger (keyset paging by entry id), in one snapshot."""
+    limit = max(1, min(limit, MAX_PAGE))
+    with UnitOfWork(engine) as uow:
+        settings = account_settings.load(uow.connection)
+        subscriber = normalise(address, channel, settings.default_phone_region)
+        found = subscribers.find_ids(uow.connection, [(channel, subscriber.key)])
+        subscriber_id = found.get((channel, subscriber.key))
+        if subscriber_id is None:
+            return LedgerPage(subscriber, (), None, Projection() if as_of else None)
+        entries = ledger.page_for_subscriber(
+            uow.connection, subscriber_id, after=after, limit=limit + 1, until=as_of
+        )
+        standing = None
+        if as_of is not None:
+            standing = fold(ledger.for_subscriber(uow.connection, subscriber_id, until=as_of))
+    more = len(entries) > limit
+    page = tuple(entries[:limit])
+    return LedgerPage(subscriber, page, page[-1].id if more else None, standing)
 
 
 def _entries(engine: Engine, address: str, channel: Channel, until: datetime | None) -> History:

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from consentry.domain import (
     AccountSettings,
@@ -22,9 +22,8 @@ from consentry.domain import (
     eligibility,
     normalise,
 )
-from consentry.domain.eligibility import SendingState
-from consentry.domain.statuses import covers
 from consentry.services.changes import InputError
+from consentry.services.sending_state import sending_state
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.storage import account_settings, catalog, statuses, subscribers, suppressions
 from consentry.storage.statuses import StatusRow, WideRow
@@ -85,22 +84,31 @@ def read_statuses_batch(
 ) -> list[SubscriberStatuses | InputError]:
     """Statuses of many addresses with a fixed number of queries, whatever the batch size."""
     with UnitOfWork(engine) as uow:
-        connection = uow.connection
-        settings = account_settings.load(connection)
-        types = catalog.list_types(connection, channel=channel, business_unit_id=business_unit_id)
-        parsed: list[SubscriberId | InputError] = []
-        for index, address in enumerate(addresses):
-            try:
-                parsed.append(normalise(address, channel, settings.default_phone_region))
-            except ConsentryError as error:
-                parsed.append(InputError(index, address, error))
-        keys = [(p.channel, p.key) for p in parsed if isinstance(p, SubscriberId)]
-        ids = subscribers.find_ids(connection, keys)
-        rows = statuses.load(connection, [(i, t.id) for i in ids.values() for t in types])
-        wide: dict[int, list[WideRow]] = {}
-        for row in statuses.load_wide(connection, ids.values()):
-            wide.setdefault(row.subscriber_id, []).append(row)
-        blocked = suppressions.for_subscribers(connection, ids.values())
+        return read_in(uow.connection, addresses, channel, business_unit_id)
+
+
+def read_in(
+    connection: Connection,
+    addresses: Sequence[str],
+    channel: Channel,
+    business_unit_id: int | None = None,
+) -> list[SubscriberStatuses | InputError]:
+    """`read_statuses_batch` inside a transaction the caller holds."""
+    settings = account_settings.load(connection)
+    types = catalog.list_types(connection, channel=channel, business_unit_id=business_unit_id)
+    parsed: list[SubscriberId | InputError] = []
+    for index, address in enumerate(addresses):
+        try:
+            parsed.append(normalise(address, channel, settings.default_phone_region))
+        except ConsentryError as error:
+            parsed.append(InputError(index, address, error))
+    keys = [(p.channel, p.key) for p in parsed if isinstance(p, SubscriberId)]
+    ids = subscribers.find_ids(connection, keys)
+    rows = statuses.load(connection, [(i, t.id) for i in ids.values() for t in types])
+    wide: dict[int, list[WideRow]] = {}
+    for row in statuses.load_wide(connection, ids.values()):
+        wide.setdefault(row.subscriber_id, []).append(row)
+    blocked = suppressions.for_subscribers(connection, ids.values())
     return [
         p
         if isinstance(p, InputError)
@@ -124,19 +132,7 @@ def _assemble(
     for type_ in types:
         row = rows.get((subscriber_id or -1, type_.id))
         status = row.status if row else Status.NOT_SPECIFIED
-        state = SendingState(
-            channel=type_.channel,
-            kind=type_.kind,
-            status=status,
-            confirmed=row.confirmed if row else True,
-            status_from_wide=bool(
-                row and row.reason is SuccessReason.UNSUBSCRIBE_FROM_ALL_OCCURRED
-            ),
-            unsubscribed_from_all=any(
-                covers(w.wide_type, w.business_unit_id, type_.business_unit_id) for w in opt_outs
-            ),
-            suppressions=kinds,
-        )
+        state = sending_state(type_, row, opt_outs, kinds)
         result.append(
             TypeStatus(
                 subscription_type=type_,

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from consentry.domain import (
     BusinessUnit,
@@ -30,9 +30,15 @@ def get_unit(connection: Connection, unit_id: int) -> BusinessUnit | None:
     return BusinessUnit(row.id, row.name, dict(row.branding or {})) if row else None
 
 
-def unit_name_taken(connection: Connection, name: str) -> bool:
-    query = select(business_units.c.id).where(func.lower(business_units.c.name) == name.lower())
+def unit_name_taken(connection: Connection, name: str, *, other_than: int | None = None) -> bool:
+    query = select(business_units.c.id).where(func.lower(business_units.c.name) == func.lower(name))
+    if other_than is not None:
+        query = query.where(business_units.c.id != other_than)
     return connection.execute(query).first() is not None
+
+
+def update_unit(connection: Connection, unit_id: int, values: dict[str, Any]) -> None:
+    connection.execute(update(business_units).where(business_units.c.id == unit_id).values(values))
 
 
 def insert_unit(connection: Connection, name: str, branding: dict[str, str], now: datetime) -> int:
@@ -71,9 +77,12 @@ def list_types(
     business_unit_id: int | None = None,
     ids: Iterable[int] | None = None,
     with_translations: bool = False,
+    active_only: bool = False,
 ) -> list[SubscriptionType]:
     table = subscription_types
     query = select(table).order_by(table.c.business_unit_id, table.c.display_order, table.c.id)
+    if active_only:
+        query = query.where(table.c.is_active.is_(True))
     if channel is not None:
         query = query.where(table.c.channel == channel.value)
     if business_unit_id is not None:
@@ -102,13 +111,22 @@ def _translations(connection: Connection, type_ids: list[int]) -> dict[int, list
     return found
 
 
-def type_name_taken(connection: Connection, name: str, channel: Channel, unit_id: int) -> bool:
+def type_name_taken(
+    connection: Connection,
+    name: str,
+    channel: Channel,
+    unit_id: int,
+    *,
+    other_than: int | None = None,
+) -> bool:
     table = subscription_types
     query = select(table.c.id).where(
-        func.lower(table.c.name) == name.lower(),
+        func.lower(table.c.name) == func.lower(name),
         table.c.channel == channel.value,
         table.c.business_unit_id == unit_id,
     )
+    if other_than is not None:
+        query = query.where(table.c.id != other_than)
     return connection.execute(query).first() is not None
 
 
@@ -121,3 +139,61 @@ def insert_type(connection: Connection, values: dict[str, Any], now: datetime) -
         .returning(table.c.id)
     )
     return int(result.scalar_one())
+
+
+def update_type(
+    connection: Connection, type_id: int, values: dict[str, Any], now: datetime
+) -> None:
+    table = subscription_types
+    connection.execute(update(table).where(table.c.id == type_id).values(**values, updated_at=now))
+
+
+def type_ids_in_order(connection: Connection) -> list[int]:
+    table = subscription_types
+    query = select(table.c.id).order_by(table.c.display_order, table.c.id)
+    return [int(type_id) for type_id in connection.execute(query).scalars()]
+
+
+def set_display_order(connection: Connection, type_ids: list[int], now: datetime) -> None:
+    """Number the types 1, 2, 3… in the order given, in one statement."""
+    table = subscription_types
+    connection.execute(
+        update(table)
+        .where(table.c.id == bindparam("type_id"))
+        .values(display_order=bindparam("position"), updated_at=now),
+        [{"type_id": type_id, "position": n} for n, type_id in enumerate(type_ids, start=1)],
+    )
+
+
+def save_translation(
+    connection: Connection, type_id: int, value: Translation, now: datetime
+) -> None:
+    """Insert or replace one language's translation, keeping when it was first made."""
+    table = subscription_type_translations
+    key = (table.c.subscription_type_id == type_id) & (table.c.language_code == value.language_code)
+    changed = connection.execute(
+        update(table)
+        .where(key)
+        .values(name=value.name, description=value.description, updated_at=now)
+    )
+    if changed.rowcount == 0:
+        connection.execute(
+            table.insert().values(
+                subscription_type_id=type_id,
+                language_code=value.language_code,
+                name=value.name,
+                description=value.description,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
+def delete_translation(connection: Connection, type_id: int, language_code: str) -> bool:
+    table = subscription_type_translations
+    removed = connection.execute(
+        table.delete().where(
+            table.c.subscription_type_id == type_id, table.c.language_code == language_code
+        )
+    )
+    return removed.rowcount > 0

@@ -57,6 +57,22 @@ def for_subscriber(
     return [_entry(row) for row in connection.execute(query.order_by(ledger.c.id))]
 
 
+def page_for_subscriber(
+    connection: Connection,
+    subscriber_id: int,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    until: datetime | None = None,
+) -> list[LedgerEntry]:
+    """Up to `limit` entries of one subscriber with ids above `after`, oldest first."""
+    query = select(ledger).where(ledger.c.subscriber_id == subscriber_id, ledger.c.id > after)
+    if until is not None:
+        query = query.where(ledger.c.occurred_at <= until)
+    rows = connection.execute(query.order_by(ledger.c.id).limit(limit))
+    return [_entry(row) for row in rows]
+
+
 def iterate(connection: Connection, *, chunk: int = 5_000) -> Iterator[LedgerEntry]:
     """Every entry in id order, read in keyset-paged chunks so memory stays flat."""
     after = 0

@@ -77,6 +77,24 @@ def load(
     return found
 
 
+def for_type(
+    connection: Connection, type_id: int, subscriber_ids: Iterable[int]
+) -> dict[int, StatusRow]:
+    """Stored statuses of one type for many subscribers, by subscriber id."""
+    ids = sorted(set(subscriber_ids))
+    table = subscription_statuses
+    found: dict[int, StatusRow] = {}
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(table).where(
+                table.c.subscription_type_id == type_id,
+                table.c.subscriber_id.in_(ids[start : start + 500]),
+            )
+        )
+        found.update((row.subscriber_id, _status_row(row)) for row in rows)
+    return found
+
+
 def for_subscriber(connection: Connection, subscriber_id: int) -> list[StatusRow]:
     table = subscription_statuses
     rows = connection.execute(select(table).where(table.c.subscriber_id == subscriber_id))

@@ -1,13 +1,26 @@
 """Suppressions: deliverability facts per subscriber (bounce, complaint, quarantine, invalid)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from consentry.domain import SuppressionKind
-from consentry.storage.tables import suppressions
+from consentry.domain import Channel, SuppressionKind
+from consentry.storage.tables import subscribers, suppressions
 from consentry.storage.upsert import upsert
+
+
+@dataclass(frozen=True)
+class SuppressionRow:
+    subscriber_id: int
+    channel: Channel
+    key: str
+    address: str
+    kind: SuppressionKind
+    detail: str
+    created_at: datetime
+    ledger_id: int
 
 
 def for_subscribers(
@@ -48,3 +61,50 @@ def save(
         ],
         keys=("subscriber_id", "kind"),
     )
+
+
+def delete(connection: Connection, subscriber_id: int, kind: SuppressionKind) -> bool:
+    removed = connection.execute(
+        suppressions.delete().where(
+            suppressions.c.subscriber_id == subscriber_id, suppressions.c.kind == kind.value
+        )
+    )
+    return removed.rowcount > 0
+
+
+def page(
+    connection: Connection,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    channel: Channel | None = None,
+    kind: SuppressionKind | None = None,
+    subscriber_id: int | None = None,
+) -> list[SuppressionRow]:
+    """Suppressions in the order they were recorded (by ledger id), after a keyset cursor."""
+    query = (
+        select(suppressions, subscribers.c.channel, subscribers.c.key, subscribers.c.address)
+        .join(subscribers, subscribers.c.id == suppressions.c.subscriber_id)
+        .where(suppressions.c.ledger_id > after)
+        .order_by(suppressions.c.ledger_id)
+        .limit(limit)
+    )
+    if channel is not None:
+        query = query.where(subscribers.c.channel == channel.value)
+    if kind is not None:
+        query = query.where(suppressions.c.kind == kind.value)
+    if subscriber_id is not None:
+        query = query.where(suppressions.c.subscriber_id == subscriber_id)
+    return [
+        SuppressionRow(
+            row.subscriber_id,
+            Channel(row.channel),
+            row.key,
+            row.address,
+            SuppressionKind(row.kind),
+            row.detail,
+            row.created_at,
+            row.ledger_id,
+        )
+        for row in connection.execute(query)
+    ]

@@ -170,6 +170,8 @@ suppressions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("ledger_id", BigInteger, nullable=False),
     one_of("kind", SuppressionKind),
+    # The suppression list is paged in the order the suppressions were recorded.
+    Index(None, "ledger_id"),
 )
 
 account_settings = Table(
@@ -208,7 +210,7 @@ ledger = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("request_id", String(64)),
-    Column("action", String(16), nullable=False),
+    Column("action", String(24), nullable=False),
     Column("channel", String(16), nullable=False),
     # No foreign keys: the ledger outlives contacts, and must never cascade.
     Column("subscriber_id", BigInteger, nullable=False),

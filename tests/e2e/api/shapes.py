@@ -6,14 +6,28 @@ from typing import Any
 
 HUBSPOT_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-TIME_FIELDS = {"timestamp", "startedAt", "completedAt", "requestedAt", "createdAt", "updatedAt"}
+TIME_FIELDS = {
+    "timestamp",
+    "startedAt",
+    "completedAt",
+    "requestedAt",
+    "createdAt",
+    "updatedAt",
+    # the native API's
+    "occurredAt",
+    "recordedAt",
+    "generatedAt",
+}
+HASH_FIELDS = {"prevHash", "entryHash"}  # ledger hashes cover times, so they differ per run
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 TIME = "<time>"
+HASH = "<hash>"
 CORRELATION = "<uuid>"
 
 
 def masked(body: Any) -> Any:
-    """The body with every time and correlation id replaced by a marker, after checking each
-    has the exact form HubSpot uses."""
+    """The body with every time, ledger hash and correlation id replaced by a marker, after
+    checking each has the exact form HubSpot uses (or, for hashes, a SHA-256 in hex)."""
     if isinstance(body, list):
         return [masked(item) for item in body]
     if not isinstance(body, dict):
@@ -23,6 +37,9 @@ def masked(body: Any) -> Any:
         if key in TIME_FIELDS and isinstance(value, str):
             assert HUBSPOT_TIME.match(value), f"{key}={value!r} is not HubSpot's time format"
             result[key] = TIME
+        elif key in HASH_FIELDS and isinstance(value, str):
+            assert SHA256.match(value), f"{key}={value!r} is not a SHA-256 in hex"
+            result[key] = HASH
         elif key == "correlationId":
             assert UUID4.match(value), f"correlationId={value!r} is not a uuid4"
             result[key] = CORRELATION

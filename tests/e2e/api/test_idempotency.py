@@ -68,3 +68,16 @@ def test_refusals_are_replayed_too(client: httpx.Client, engine: Engine) -> None
 
 def test_an_unusable_key_is_400(client: httpx.Client) -> None:
     assert _post(client, "x" * 201).status_code == 400
+
+
+def test_read_only_posts_are_not_replayed(client: httpx.Client) -> None:
+    url = "/communication-preferences/v4/statuses/batch/read?channel=EMAIL"
+    before = client.post(url, json={"inputs": ["a@x.com"]}, headers={"Idempotency-Key": "r"})
+    _post(client, "write")
+    after = client.post(url, json={"inputs": ["a@x.com"]}, headers={"Idempotency-Key": "r"})
+    assert "idempotent-replayed" not in after.headers
+    statuses = [
+        r["statuses"][0]["status"]
+        for r in (before.json()["results"][0], after.json()["results"][0])
+    ]
+    assert statuses == ["NOT_SPECIFIED", "UNSUBSCRIBED"]

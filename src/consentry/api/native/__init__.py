@@ -1,0 +1,23 @@
+"""The native API (`/api/v1`): what HubSpot offers only in its UI — subscription types,
+business units, settings, suppressions, a subscriber's statuses, ledger and receipt, and
+eligibility. Every route needs the `consentry.admin` scope."""
+
+from fastapi import APIRouter
+
+from consentry.api.auth import requires
+from consentry.api.native import (
+    eligibility,
+    ledger,
+    settings,
+    subscribers,
+    suppressions,
+    types,
+    units,
+)
+from consentry.domain import Scope
+
+router = APIRouter(prefix="/api/v1", dependencies=[requires(Scope.ADMIN)])
+for module in (types, units, settings, suppressions, subscribers, ledger, eligibility):
+    router.include_router(module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,243 @@
+"""Use cases that answer "may we send this kind of message to this address?" (PRODUCT.md §3):
+for one address, for a batch, for an uploaded audience in chunks, and with a one-time legal
+basis for one one-to-one communication (recorded in the ledger).
+
+Every answer comes from the domain's `eligibility`; this module only gathers, per chunk of
+addresses, the stored facts it reads, with a fixed number of set-based queries.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Literal
+
+from sqlalchemy import Connection, Engine
+
+from consentry.domain import (
+    AccountSettings,
+    Action,
+    ConsentryError,
+    EligibilityReason,
+    InvalidInput,
+    LegalBasis,
+    Outcome,
+    SubscriberId,
+    SubscriptionType,
+    SuppressionKind,
+    TypeKind,
+    eligibility,
+    normalise,
+)
+from consentry.domain.eligibility import Eligibility, SendingState
+from consentry.services.changes import Provenance
+from consentry.services.entries import entry_fields
+from consentry.services.recorder import Recorder
+from consentry.services.sending_state import sending_state
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.writing import utcnow
+from consentry.storage import account_settings, catalog, statuses, subscribers, suppressions
+
+INVALID_ADDRESS: Literal["INVALID_ADDRESS"] = "INVALID_ADDRESS"
+CHUNK = 1_000
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer for one address as given. `reason` is an `EligibilityReason`, or
+    INVALID_ADDRESS for input that cannot be a subscriber (then `message` says why)."""
+
+    address: str
+    allowed: bool
+    reason: EligibilityReason | Literal["INVALID_ADDRESS"]
+    suppression: SuppressionKind | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What every chunk of an audience is judged against, read once before the first."""
+
+    subscription_type: SubscriptionType
+    settings: AccountSettings
+
+
+@dataclass(frozen=True)
+class OneTimeAnswer:
+    answer: Answer
+    subscriber: SubscriberId
+    ledger_id: int
+
+
+def check_eligibility(engine: Engine, address: str, type_id: int) -> Answer:
+    """One address; an address that cannot be a subscriber raises (HTTP 400)."""
+    with UnitOfWork(engine) as uow:
+        type_, settings = _type_and_settings(uow.connection, type_id)
+        subscriber = normalise(address, type_.channel, settings.default_phone_region)
+        (state,) = _states(uow.connection, type_, [subscriber])
+    return _answer(address, eligibility(state, settings))
+
+
+def check_eligibility_batch(engine: Engine, addresses: Sequence[str], type_id: int) -> list[Answer]:
+    """Many addresses, one type, in one snapshot; invalid addresses answer INVALID_ADDRESS."""
+    with UnitOfWork(engine) as uow:
+        type_, settings = _type_and_settings(uow.connection, type_id)
+        return _answers(uow.connection, Audience(type_, settings), addresses)
+
+
+def open_audience(engine: Engine, type_id: int) -> Audience:
+    """Check the type before any answer is streamed: an unknown type is a 400, not a stream."""
+    with UnitOfWork(engine) as uow:
+        return Audience(*_type_and_settings(uow.connection, type_id))
+
+
+def audience_answers(
+    engine: Engine, audience: Audience, addresses: Iterable[str], chunk: int = CHUNK
+) -> Iterator[list[Answer]]:
+    """Answers for an audience of any size, `chunk` addresses at a time, one short read
+    transaction per chunk, so memory and connections stay flat however long the list."""
+    stream = iter(addresses)
+    while batch := list(islice(stream, chunk)):
+        with UnitOfWork(engine) as uow:
+            answers = _answers(uow.connection, audience, batch)
+        yield answers
+
+
+def record_one_time_basis(
+    engine: Engine, address: str, type_id: int, provenance: Provenance
+) -> OneTimeAnswer:
+    """Record a legal basis given for one one-to-one communication, and answer whether that
+    communication may be sent with it. No status changes; the entry is the evidence."""
+    basis, explanation = _one_time_basis(provenance)
+    now = utcnow()
+    with UnitOfWork(engine, write=True) as uow:
+        connection = uow.connection
+        type_, settings = _type_and_settings(connection, type_id)
+        _check_one_to_one(type_)
+        subscriber = normalise(address, type_.channel, settings.default_phone_region)
+        subscriber_id = subscribers.ensure(connection, [subscriber], now)[
+            (subscriber.channel, subscriber.key)
+        ]
+        (state,) = _states(connection, type_, [subscriber])
+        standing = eligibility(state, settings)
+        with_basis = eligibility(state, settings, basis)
+        recorder = Recorder(connection, uow.head, now)
+        entry = recorder.record(
+            **entry_fields(subscriber, subscriber_id, provenance, now),
+            action=Action.ONE_TIME_LEGAL_BASIS.value,
+            subscription_type_id=type_.id,
+            business_unit_id=type_.business_unit_id,
+            old_status=state.status.value,
+            new_status=state.status.value,
+            outcome=_outcome(standing, with_basis).value,
+            message=_one_time_message(standing, with_basis),
+            legal_basis=basis.value,
+            legal_basis_explanation=explanation,
+        )
+        recorder.flush()
+        uow.commit()
+    return OneTimeAnswer(_answer(address, with_basis), subscriber, entry.id)
+
+
+def _type_and_settings(
+    connection: Connection, type_id: int
+) -> tuple[SubscriptionType, AccountSettings]:
+    found = catalog.list_types(connection, ids=[type_id])
+    if not found:
+        raise InvalidInput(
+            f"Unknown subscriptionId {type_id}: no subscription type has that id.",
+            field="subscriptionId",
+        )
+    return found[0], account_settings.load(connection)
+
+
+def _answers(connection: Connection, audience: Audience, addresses: Sequence[str]) -> list[Answer]:
+    type_, settings = audience.subscription_type, audience.settings
+    parsed: list[SubscriberId | ConsentryError] = []
+    for address in addresses:
+        try:
+            parsed.append(normalise(address, type_.channel, settings.default_phone_region))
+        except ConsentryError as error:
+            parsed.append(error)
+    valid = [p for p in parsed if isinstance(p, SubscriberId)]
+    states = iter(_states(connection, type_, valid))
+    return [
+        Answer(address, False, INVALID_ADDRESS, message=p.message)
+        if isinstance(p, ConsentryError)
+        else _answer(address, eligibility(next(states), settings))
+        for address, p in zip(addresses, parsed, strict=True)
+    ]
+
+
+def _states(
+    connection: Connection, type_: SubscriptionType, subscribers_: Sequence[SubscriberId]
+) -> list[SendingState]:
+    """The sending state of each subscriber for the type, in order, with five queries per
+    500 subscribers whatever the count; unknown subscribers have nothing stored."""
+    ids = subscribers.find_ids(connection, [(s.channel, s.key) for s in subscribers_])
+    known = list(ids.values())
+    rows = statuses.for_type(connection, type_.id, known)
+    wide: dict[int, list[statuses.WideRow]] = {}
+    for row in statuses.load_wide(connection, known):
+        wide.setdefault(row.subscriber_id, []).append(row)
+    blocked = suppressions.for_subscribers(connection, known)
+    states = []
+    for subscriber in subscribers_:
+        subscriber_id = ids.get((subscriber.channel, subscriber.key), -1)
+        states.append(
+            sending_state(
+                type_,
+                rows.get(subscriber_id),
+                wide.get(subscriber_id, ()),
+                frozenset(blocked.get(subscriber_id, ())),
+            )
+        )
+    return states
+
+
+def _answer(address: str, result: Eligibility) -> Answer:
+    return Answer(address, result.allowed, result.reason, result.suppression)
+
+
+def _one_time_basis(provenance: Provenance) -> tuple[LegalBasis, str]:
+    explanation = (provenance.explanation or "").strip()
+    if provenance.legal_basis is None:
+        raise InvalidInput("A one-time legal basis needs a legalBasis.", field="legalBasis")
+    if not explanation:
+        raise InvalidInput(
+            "A one-time legal basis needs an explanation of why this message may be sent.",
+            field="explanation",
+        )
+    return provenance.legal_basis, explanation
+
+
+def _check_one_to_one(type_: SubscriptionType) -> None:
+    if type_.kind is not TypeKind.ONE_TO_ONE:
+        raise InvalidInput(
+            f"Subscription type {type_.id} ({type_.name}) is a {type_.kind.value} type; a"
+            " one-time legal basis applies to ONE_TO_ONE types only.",
+            field="subscriptionId",
+        )
+
+
+def _outcome(standing: Eligibility, with_basis: Eligibility) -> Outcome:
+    """APPLIED when the basis is what allows the message; NO_CHANGE when it changes nothing
+    (allowed without it, or still not allowed: a suppression or the contact's own opt-out)."""
+    if with_basis.reason is EligibilityReason.ONE_TIME_LEGAL_BASIS and not standing.allowed:
+        return Outcome.APPLIED
+    return Outcome.NO_CHANGE
+
+
+def _one_time_message(standing: Eligibility, with_basis: Eligibility) -> str:
+    if with_basis.reason is EligibilityReason.ONE_TIME_LEGAL_BASIS and not standing.allowed:
+        return (
+            "One-time legal basis recorded: this message may be sent"
+            f" ({standing.reason.value} lifted for this one communication)."
+        )
+    if standing.allowed:
+        return (
+            "One-time legal basis recorded; not needed: sending is allowed without it"
+            f" ({standing.reason.value})."
+        )
+    return (
+        f"One-time legal basis recorded; sending is still not allowed ({with_basis.reason.value})."
+    )
