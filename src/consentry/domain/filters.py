@@ -25,7 +25,7 @@ Numbers are plain decimals (`NUMBER_PATTERN`): `-12`, `3.50`; not `1e3`, `+4`, `
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -84,6 +84,12 @@ class Filter:
     value: str | None = None
     values: tuple[str, ...] = ()
     high_value: str | None = None
+
+    def positive(self) -> "Filter | None":
+        """For a negative operator (NEQ, NOT_IN, …), the filter it is the complement of."""
+        if self.operator not in COMPLEMENT:
+            return None
+        return replace(self, operator=COMPLEMENT[self.operator])
 
     @property
     def bounds(self) -> tuple[str, ...]:
@@ -309,14 +315,8 @@ def matches(contact_properties: Mapping[str, str | None], groups: Sequence[Filte
 
 def _holds(value: str | None, filter_: Filter) -> bool:
     operator = filter_.operator
-    if operator in COMPLEMENT:
-        positive = Filter(
-            filter_.property_name,
-            COMPLEMENT[operator],
-            filter_.value,
-            filter_.values,
-            filter_.high_value,
-        )
+    positive = filter_.positive()
+    if positive is not None:
         return not _holds(value, positive)
     if value is None:
         return False

@@ -39,7 +39,6 @@ from consentry.domain.contact_properties import (
     parse_instant,
 )
 from consentry.domain.filters import (
-    COMPLEMENT,
     NUMBER_PATTERN,
     Filter,
     FilterGroup,
@@ -115,14 +114,8 @@ def where(groups: tuple[FilterGroup, ...], dialect: str) -> Condition:
 
 def condition(filter_: Filter, dialect: str) -> Condition:
     operator = filter_.operator
-    if operator in COMPLEMENT:
-        positive = Filter(
-            filter_.property_name,
-            COMPLEMENT[operator],
-            filter_.value,
-            filter_.values,
-            filter_.high_value,
-        )
+    positive = filter_.positive()
+    if positive is not None:
         # NULL (no value) must count as "not matched", so that the complement matches it.
         return not_(func.coalesce(condition(positive, dialect), false()))
     column = property_column(filter_.property_name)
