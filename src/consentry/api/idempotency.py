@@ -27,6 +27,7 @@ READ_ONLY_POSTS = (
     "/eligibility/check",
     "/eligibility/batch",
     "/eligibility/audience",
+    "/eligibility/audience/contacts",
 )
 HEADER = b"idempotency-key"
 

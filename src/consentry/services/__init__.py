@@ -28,6 +28,7 @@ from consentry.services.eligibility import (
     audience_answers,
     check_eligibility,
     check_eligibility_batch,
+    contact_audience,
     open_audience,
     record_one_time_basis,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "check_eligibility",
     "check_eligibility_batch",
     "clear_unsubscribe_all",
+    "contact_audience",
     "create_type",
     "create_unit",
     "delete_translation",

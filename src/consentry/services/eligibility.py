@@ -9,7 +9,7 @@ addresses, the stored facts it reads, with a fixed number of set-based queries.
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine
 
@@ -29,13 +29,21 @@ from consentry.domain import (
     normalise,
 )
 from consentry.domain.eligibility import Eligibility, SendingState
+from consentry.domain.filters import parse_groups
 from consentry.services.changes import Provenance
 from consentry.services.entries import entry_fields
 from consentry.services.recorder import Recorder
 from consentry.services.sending_state import sending_state
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
-from consentry.storage import account_settings, catalog, statuses, subscribers, suppressions
+from consentry.storage import (
+    account_settings,
+    catalog,
+    contacts,
+    statuses,
+    subscribers,
+    suppressions,
+)
 
 INVALID_ADDRESS: Literal["INVALID_ADDRESS"] = "INVALID_ADDRESS"
 CHUNK = 1_000
@@ -100,6 +108,20 @@ def audience_answers(
         with UnitOfWork(engine) as uow:
             answers = _answers(uow.connection, audience, batch)
         yield answers
+
+
+def contact_audience(engine: Engine, filter_groups: Any, chunk: int = CHUNK) -> Iterator[str]:
+    """The email addresses of every live contact matching the filter (the contact-search
+    language), read in keyset pages, so an audience of millions streams in flat memory."""
+    groups = parse_groups(filter_groups)
+    after = 0
+    while True:
+        with UnitOfWork(engine) as uow:
+            page = contacts.matching_email_keys(uow.connection, groups, after=after, limit=chunk)
+        if not page:
+            return
+        yield from (key for _, key in page)
+        after = page[-1][0]
 
 
 def record_one_time_basis(

@@ -227,3 +227,19 @@ def search(
     )
     rows = [_row(row, computed) for row in connection.execute(query)]
     return int(total.scalar_one()), rows
+
+
+def matching_email_keys(
+    connection: Connection, groups: tuple[FilterGroup, ...], *, after: int, limit: int
+) -> list[tuple[int, str]]:
+    """(id, email key) of live contacts with an email matching `groups`, by id after `after`:
+    keyset pages of an audience, the same WHERE clause as search."""
+    clause = _archived(False) & contacts.c.email_key.is_not(None)
+    clause = clause & where(groups, connection.dialect.name) & (contacts.c.id > after)
+    query = (
+        select(contacts.c.id, contacts.c.email_key)
+        .where(clause)
+        .order_by(contacts.c.id)
+        .limit(limit)
+    )
+    return [(row.id, row.email_key) for row in connection.execute(query)]

@@ -4,6 +4,7 @@ legal basis for one one-to-one email (recorded in the ledger)."""
 
 import json
 from collections.abc import Iterator
+from itertools import chain
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -200,6 +201,43 @@ async def audience(
         raise
     chunks = services.audience_answers(engine, prepared, addresses)
     return NDJSONResponse(_lines(chunks), background=BackgroundTask(body.close))
+
+
+class ContactAudience(BaseModel):
+    """Contacts to check, in the contact-search filter language (HubSpot's filterGroups)."""
+
+    filterGroups: list[dict[str, Any]] = Field(
+        max_length=5, description="Groups are ORed, filters in a group ANDed; [] = all contacts."
+    )
+
+
+@router.post(
+    "/audience/contacts",
+    response_class=NDJSONResponse,
+    summary="Check every contact matching a filter (streamed NDJSON)",
+    responses={
+        200: {
+            "description": "One JSON object per line, one line per matching contact's email.",
+            "content": {"application/x-ndjson": {"schema": _self_contained(AudienceLine)}},
+        }
+    },
+)
+def contact_audience(
+    body: ContactAudience,
+    engine: EngineDep,
+    subscriptionId: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="The subscription type to check.")
+    ],
+) -> NDJSONResponse:
+    """May we send this type to each live contact matching the filter? Contacts are read in
+    keyset pages and answered a chunk at a time, so memory stays flat."""
+    prepared = services.open_audience(engine, subscriptionId)
+    addresses = services.contact_audience(engine, body.filterGroups)
+    first = next(addresses, None)  # a bad filter is a 400 before the stream begins
+    chunks = services.audience_answers(
+        engine, prepared, chain([] if first is None else [first], addresses)
+    )
+    return NDJSONResponse(_lines(chunks))
 
 
 def _lines(chunks: Iterator[list[Answer]]) -> Iterator[bytes]:
