@@ -29,6 +29,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        # The one commit in storage: a schema migration is its own unit of work, run only by
+        # `consentry db upgrade` (and test set-up), never inside a use case's transaction.
         connection.commit()
 
 
