@@ -1,7 +1,7 @@
 """The ledger table: append, read, and the head row that serialises writers."""
 
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
@@ -10,6 +10,10 @@ from consentry.domain import LedgerEntry
 from consentry.storage.tables import ledger, ledger_head
 
 _FIELDS = tuple(f.name for f in fields(LedgerEntry))
+
+
+def _values(entry: LedgerEntry) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in _FIELDS}
 
 
 def lock_head(connection: Connection) -> tuple[int, str]:
@@ -33,7 +37,9 @@ def append(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
     """Insert sealed entries and move the head to the last of them."""
     if not entries:
         return
-    connection.execute(ledger.insert(), [asdict(entry) for entry in entries])
+    # A shallow read of the fields: dataclasses.asdict deep-copies every evidence dict, which
+    # was half the cost of a 1,000-input batch.
+    connection.execute(ledger.insert(), [_values(entry) for entry in entries])
     last = entries[-1]
     connection.execute(
         update(ledger_head)

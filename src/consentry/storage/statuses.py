@@ -5,7 +5,7 @@ appends the ledger entry they follow from.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import Connection, select, tuple_
@@ -38,6 +38,11 @@ class WideRow:
     source: Source
     occurred_at: datetime
     ledger_id: int
+
+
+def _values(row: StatusRow | WideRow) -> dict[str, object]:
+    """The row's columns, read shallowly (dataclasses.asdict would deep-copy them)."""
+    return {field.name: getattr(row, field.name) for field in fields(row)}
 
 
 def _status_row(row: object) -> StatusRow:
@@ -105,7 +110,7 @@ def save(connection: Connection, rows: Sequence[StatusRow]) -> None:
     upsert(
         connection,
         subscription_statuses,
-        [{**asdict(row), "status": row.status.value} for row in rows],
+        [{**_values(row), "status": row.status.value} for row in rows],
         keys=("subscriber_id", "subscription_type_id"),
     )
 
@@ -137,6 +142,6 @@ def save_wide(connection: Connection, rows: Sequence[WideRow]) -> None:
     upsert(
         connection,
         wide_statuses,
-        [asdict(row) for row in rows],
+        [_values(row) for row in rows],
         keys=("subscriber_id", "wide_type", "business_unit_id"),
     )
