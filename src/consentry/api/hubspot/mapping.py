@@ -21,6 +21,7 @@ from consentry.domain import (
     LegalBasis,
     Outcome,
     Source,
+    Status,
     SubscriptionType,
 )
 from consentry.services import ChangeResult, InputError, Provenance, TypeStatus
@@ -63,35 +64,42 @@ def definition(type_: SubscriptionType, *, translations: bool = False) -> Subscr
 
 
 def read_status(channel: Channel, subscriber: str, item: TypeStatus, now: datetime) -> PublicStatus:
-    type_ = item.subscription_type
+    return _public_status(channel, subscriber, item.subscription_type, item.status, item, now)
+
+
+def written_status(result: ChangeResult, now: datetime) -> PublicStatus:
+    """The status that stands after a change, with the rulebook's success reason."""
+    status = _public_status(
+        result.subscriber.channel,
+        result.subscriber.key,
+        result.subscription_type,
+        result.status,
+        result,
+        now,
+    )
+    status.setStatusSuccessReason = result.decision.reason
+    return status
+
+
+def _public_status(
+    channel: Channel,
+    subscriber: str,
+    type_: SubscriptionType,
+    status: Status,
+    stored: TypeStatus | ChangeResult,
+    now: datetime,
+) -> PublicStatus:
     return PublicStatus(
         channel=channel,
         subscriberIdString=subscriber,
         subscriptionId=type_.id,
         subscriptionName=type_.name,
-        status=item.status,
-        source=item.source.display_text if item.source else NOT_SET,
-        timestamp=item.occurred_at or now,
+        status=status,
+        source=stored.source.display_text if stored.source else NOT_SET,
+        timestamp=stored.occurred_at or now,  # never set: the time of the answer
         businessUnitId=type_.business_unit_id,
-        legalBasis=item.legal_basis,
-        legalBasisExplanation=item.legal_basis_explanation,
-    )
-
-
-def written_status(result: ChangeResult, now: datetime) -> PublicStatus:
-    type_ = result.subscription_type
-    return PublicStatus(
-        channel=result.subscriber.channel,
-        subscriberIdString=result.subscriber.key,
-        subscriptionId=type_.id,
-        subscriptionName=type_.name,
-        status=result.status,
-        source=result.source.display_text if result.source else NOT_SET,
-        timestamp=result.occurred_at or now,
-        businessUnitId=type_.business_unit_id,
-        legalBasis=result.legal_basis,
-        legalBasisExplanation=result.legal_basis_explanation,
-        setStatusSuccessReason=result.decision.reason,
+        legalBasis=stored.legal_basis,
+        legalBasisExplanation=stored.legal_basis_explanation,
     )
 
 

@@ -13,6 +13,7 @@ from consentry.api.errors import ApiError
 from consentry.api.hubspot import mapping
 from consentry.api.hubspot.shapes import V3Definitions, V3Recipient, V3Status, V3UpdateRequest
 from consentry.domain import Channel, Scope, Source, Status, WideType
+from consentry.domain.statuses import covers
 from consentry.services import StatusChange, TypeStatus
 from consentry.services.reading import SubscriberStatuses
 
@@ -105,7 +106,7 @@ def _v3_status(view: SubscriberStatuses, item: TypeStatus) -> V3Status:
     covering = [
         w
         for w in view.wide_opt_outs
-        if w.wide_type is WideType.PORTAL_WIDE or w.business_unit_id == type_.business_unit_id
+        if covers(w.wide_type, w.business_unit_id, type_.business_unit_id)
     ]
     if covering:
         source = (

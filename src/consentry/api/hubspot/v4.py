@@ -28,7 +28,8 @@ from consentry.api.hubspot.shapes import (
     SubscriberWideStatuses,
     SubscriptionDefinition,
 )
-from consentry.domain import Channel, Scope, WideType
+from consentry.domain import Channel, Scope
+from consentry.domain.statuses import covers
 from consentry.services import InputError, StatusChange, WideChange
 from consentry.services import links as services_links
 
@@ -231,9 +232,7 @@ def batch_unsubscribe_all_read(
         wide = [
             w
             for w in item.wide_opt_outs
-            if businessUnitId is None
-            or w.wide_type is WideType.PORTAL_WIDE
-            or w.business_unit_id == businessUnitId
+            if businessUnitId is None or covers(w.wide_type, w.business_unit_id, businessUnitId)
         ]
         results.append(
             SubscriberWideStatuses(
@@ -312,9 +311,7 @@ def get_unsubscribe_all(
     started = _now()
     view = services.read_statuses(engine, subscriberIdString, channel)
     wide = [
-        w
-        for w in view.wide_opt_outs
-        if w.wide_type is WideType.PORTAL_WIDE or w.business_unit_id == businessUnitId
+        w for w in view.wide_opt_outs if covers(w.wide_type, w.business_unit_id, businessUnitId)
     ]
     return _envelope([mapping.wide_status(channel, view.subscriber.key, w) for w in wide], started)
 
