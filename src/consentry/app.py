@@ -1,6 +1,7 @@
-"""The ASGI application: wires configuration and storage into the HTTP routes."""
+"""The ASGI application: wires configuration and storage into the HTTP routes and pages."""
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from consentry import __version__
 from consentry.api import contacts, errors, health, native, openapi
@@ -8,6 +9,7 @@ from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.config import Config
 from consentry.storage.engine import make_engine
+from consentry.web import STATIC_DIR, admin, public
 
 
 def create_app(config: Config | None = None) -> FastAPI:
@@ -27,4 +29,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.include_router(v3.router)
     app.include_router(v4.router)
     app.include_router(native.router)
+    app.include_router(admin.router)
+    app.include_router(public.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

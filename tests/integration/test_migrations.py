@@ -7,7 +7,8 @@ from sqlalchemy import Engine, select
 from consentry import services
 from consentry.storage import migrate
 from consentry.storage.engine import make_engine
-from consentry.storage.tables import ledger_head, metadata
+from consentry.storage.schema import metadata
+from consentry.storage.tables import ledger_head
 
 
 def test_upgrade_head_matches_the_models(engine: Engine) -> None:

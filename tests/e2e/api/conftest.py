@@ -1,19 +1,14 @@
 """API tests: a real server on a real socket, on a freshly migrated database (SQLite and
 PostgreSQL), with tokens made through the same service the CLI uses."""
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
-from consentry.app import create_app
-from consentry.config import Config
 from consentry.services import tokens
+from tests.e2e.server import running_server, server_config
 
 ALL_SCOPES = [
     "communication_preferences.read_write",
@@ -25,29 +20,11 @@ ALL_SCOPES = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def base_url(engine: Engine, database_url: str) -> Iterator[str]:
     """The URL of a running server on the test's database."""
-    port = _free_port()
-    app = create_app(Config(database_url=database_url, env="dev", secret_key="x" * 40))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+    with running_server(server_config(database_url)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from typing import Any, Literal
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 
-from consentry.storage.tables import metadata
+from consentry.storage.schema import metadata
 from consentry.storage.types import UTCDateTime
 
 connection = context.config.attributes["connection"]
