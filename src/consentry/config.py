@@ -28,6 +28,16 @@ class Config(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Mail (issue 5): an smtp:// or smtps:// URL (user:password@host:port); unset, every mail is
+    # written as an .eml file under `outbox_dir`, so nothing is lost in development.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Consentry <no-reply@localhost>"
+    outbox_dir: Path = Path("var/outbox")
+    # Background jobs (issue 6): where per-row result files of imports and bulk edits are kept.
+    jobs_dir: Path = Path("var/jobs")
+    # Link scanners (issue 5): a confirm-button POST from a known scanner within this many
+    # seconds of the link being generated is held for a second confirmation.
+    scanner_window_seconds: int = 120
 
     @model_validator(mode="after")
     def _secret_key_outside_dev(self) -> "Config":
@@ -55,3 +65,8 @@ class Config(BaseSettings):
             DEV_SECRET_FILE.write_text(secrets.token_urlsafe(48))
             DEV_SECRET_FILE.chmod(0o600)
         return DEV_SECRET_FILE.read_text().strip()
+
+    @property
+    def behind_https(self) -> bool:
+        """Whether contacts and users reach us over HTTPS (cookies are then marked Secure)."""
+        return self.public_url.startswith("https://")
