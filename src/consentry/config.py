@@ -35,6 +35,11 @@ class Config(BaseSettings):
     outbox_dir: Path = Path("var/outbox")
     # Background jobs (issue 6): where per-row result files of imports and bulk edits are kept.
     jobs_dir: Path = Path("var/jobs")
+    # A running job whose worker has not renewed its lease for this long is taken over by
+    # another worker (the first one died); chunks renew it every second or so.
+    job_lease_seconds: int = 60
+    # `consentry serve` on SQLite runs a worker thread unless this is off.
+    in_process_worker: bool = True
     # Link scanners (issue 5): a confirm-button POST from a known scanner within this many
     # seconds of the link being generated is held for a second confirmation.
     scanner_window_seconds: int = 120

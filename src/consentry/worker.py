@@ -13,6 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from consentry.config import Config
+from consentry.services import job_pump
 
 log = logging.getLogger("consentry.worker")
 
@@ -23,6 +24,7 @@ Pump = Callable[[], int]
 def make_pumps(engine: Engine, config: Config) -> list[tuple[str, Pump]]:
     """Every pump the worker runs, by name. Each feature that queues work adds its own here."""
     pumps: list[tuple[str, Pump]] = []
+    pumps.append(("jobs", job_pump.make_pump(engine, config).pump))
     return pumps
 
 

@@ -2,7 +2,7 @@
 
 import typer
 
-from consentry.cli import catalog, db, ledger, serve, settings, status, tokens
+from consentry.cli import catalog, db, imports, ledger, serve, settings, status, tokens, worker
 
 app = typer.Typer(
     name="consentry",
@@ -21,6 +21,8 @@ app.add_typer(tokens.app, name="tokens")
 app.command("unsubscribe-all")(status.unsubscribe_all)
 app.command("history")(status.history)
 app.command("serve")(serve.serve)
+app.add_typer(imports.app, name="import")
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

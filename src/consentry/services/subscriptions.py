@@ -35,7 +35,11 @@ from consentry.storage.statuses import StatusRow, WideRow
 
 
 def set_statuses(
-    engine: Engine, changes: Sequence[StatusChange], *, request_id: str | None = None
+    engine: Engine,
+    changes: Sequence[StatusChange],
+    *,
+    request_id: str | None = None,
+    before_commit: Callable[[Connection, list[ChangeResult | InputError]], None] | None = None,
 ) -> list[ChangeResult | InputError]:
     """Apply many type-status changes in one transaction, in order."""
     types: dict[int, SubscriptionType] = {}
@@ -61,6 +65,7 @@ def set_statuses(
         step=step,
         type_ids=lambda change: (change.subscription_type_id,),
         request_id=request_id,
+        before_commit=before_commit,
     )
 
 

@@ -28,7 +28,11 @@ from consentry.storage.statuses import WideRow
 
 
 def set_wide_statuses(
-    engine: Engine, changes: Sequence[WideChange], *, request_id: str | None = None
+    engine: Engine,
+    changes: Sequence[WideChange],
+    *,
+    request_id: str | None = None,
+    before_commit: Callable[[Connection, list[WideResult | InputError]], None] | None = None,
 ) -> list[WideResult | InputError]:
     """Set or clear "unsubscribe from all" for many subscribers in one transaction."""
     channel_types: dict[str, list[SubscriptionType]] = {}
@@ -56,7 +60,13 @@ def set_wide_statuses(
         return [t.id for t in channel_types.get(change.channel.value, [])]
 
     return write_batch(
-        engine, changes, check=check, step=step, type_ids=type_ids, request_id=request_id
+        engine,
+        changes,
+        check=check,
+        step=step,
+        type_ids=type_ids,
+        request_id=request_id,
+        before_commit=before_commit,
     )
 
 

@@ -64,11 +64,17 @@ def write_batch(
     step: Step[T, R],
     type_ids: Callable[[T], Iterable[int]] = lambda _: (),
     request_id: str | None = None,
+    # A job records its progress here, so a chunk's changes and its place in the input commit
+    # together (resuming after a crash then neither repeats nor skips a row).
+    before_commit: Callable[[Connection, list[R | InputError]], None] | None = None,
+    commit: bool = True,
 ) -> list[R | InputError]:
     """Run `step` for each valid input inside one writing transaction, in input order.
 
     An input that fails `check` or address normalisation becomes an `InputError` and writes
     nothing; `type_ids` names the subscription types whose stored status each input reads.
+    `before_commit` sees the answers inside the transaction (it may raise to roll it back);
+    `commit=False` answers as if written and rolls everything back (a dry run).
     """
     now = utcnow()
     results: list[R | InputError | None] = [None] * len(inputs)
@@ -99,5 +105,9 @@ def write_batch(
             results[index] = step(context, subscriber, inputs[index])
         context.recorder.flush()
         state.flush()
-        uow.commit()
-    return [result for result in results if result is not None]
+        answers = [result for result in results if result is not None]
+        if before_commit is not None:
+            before_commit(connection, answers)
+        if commit:
+            uow.commit()
+    return answers

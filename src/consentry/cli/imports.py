@@ -1,0 +1,68 @@
+"""`consentry import optouts|contacts FILE`: imports, run as jobs with a progress bar.
+
+The command runs the job itself (it holds the job's lease); with `--queue` it only queues it for
+`consentry worker` (or the worker inside `consentry serve`). Either way it prints the job id.
+"""
+
+from pathlib import Path
+
+import typer
+
+from consentry.cli.context import config, console, migrated_engine, operator, reporting
+from consentry.cli.job_progress import report, with_progress
+from consentry.domain import Channel
+from consentry.services import job_pump
+from consentry.services.imports import OptOutImport, submit_optout_import
+from consentry.services.job_runner import JobRunner
+from consentry.services.jobs import Job
+
+app = typer.Typer(help="Import opt-out lists, contacts and statuses.", no_args_is_help=True)
+
+FileArgument = typer.Argument(..., exists=False, help="A CSV (any common encoding) or XLSX file.")
+EncodingOption = typer.Option(
+    None,
+    help="The file's encoding (utf-8, utf-8-sig, utf-16, latin-1, cp1252…); detected if unset.",
+)
+DelimiterOption = typer.Option(None, help="The CSV delimiter; detected if unset.")
+QueueOption = typer.Option(False, "--queue", help="Only queue the job for a worker.")
+
+
+@app.command("optouts")
+def optouts(
+    file: Path = FileArgument,
+    expect_rows: int = typer.Option(
+        ..., "--expect-rows", help="The number of rows in the file (blank lines not counted)."
+    ),
+    channel: Channel = typer.Option(Channel.EMAIL, case_sensitive=False),
+    business_unit: int | None = typer.Option(
+        None, "--business-unit", help="Unsubscribe from all in this business unit only."
+    ),
+    encoding: str | None = EncodingOption,
+    delimiter: str | None = DelimiterOption,
+    queue: bool = QueueOption,
+) -> None:
+    """Unsubscribe every address in the file from all (source IMPORT). Creates no contacts."""
+    engine = migrated_engine()
+    spec = OptOutImport(
+        file.resolve(), operator(), channel, business_unit, encoding=encoding, delimiter=delimiter
+    )
+    runner = JobRunner(engine, config())
+    with reporting():
+        job = submit_optout_import(
+            engine,
+            config(),
+            spec,
+            expect_rows=expect_rows,
+            worker_id=None if queue else runner.worker_id,
+        )
+    _run(runner, job, queue, f"Importing {file.name}")
+
+
+def _run(runner: JobRunner, job: Job, queue: bool, description: str) -> None:
+    console.print(f"Job {job.id}: {job.total:,} rows" if job.total is not None else f"Job {job.id}")
+    if queue:
+        console.print("Queued: `consentry worker` (or `consentry serve` on SQLite) runs it.")
+        return
+    assert job_pump.KNOWN  # every kind of job is registered with the runner
+    finished = with_progress(description, lambda progress: runner.run(job.id, progress))
+    raise typer.Exit(report(finished))

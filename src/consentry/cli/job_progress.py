@@ -1,0 +1,71 @@
+"""Running a job from the command line: a Rich progress bar (rows, rows/s, ETA) on standard
+error, then the job's summary line and the path of its result file on standard output."""
+
+from collections.abc import Callable
+
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from consentry.cli.context import console, errors
+from consentry.services.jobs import Job, JobState
+
+SUMMARY = (
+    ("applied", "applied"),
+    ("no_change", "no change"),
+    ("stale", "stale"),
+    ("refused", "refused"),
+    ("bad_rows", "bad rows"),
+)
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} rows/s" if speed else "… rows/s")
+
+
+def with_progress(description: str, run: Callable[[Callable[[int, int | None], None]], Job]) -> Job:
+    """Call `run(on_progress)` under a progress bar."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=errors,
+    )
+    with progress:
+        task = progress.add_task(description, total=None)
+
+        def on_progress(done: int, total: int | None) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return run(on_progress)
+
+
+def summary_line(job: Job) -> str:
+    counts = ", ".join(f"{job.summary.get(key, 0):,} {label}" for key, label in SUMMARY)
+    blank = job.summary.get("blank_lines", 0)
+    return counts + (f" ({blank:,} blank lines skipped)" if blank else "")
+
+
+def report(job: Job) -> int:
+    """Print how the job ended; the exit code: 0 done, 1 failed or cancelled."""
+    state = job.state
+    console.print(f"Job {job.id} {state.value.lower()}: {summary_line(job)}")
+    if job.result_path:
+        console.print(f"Results: {job.result_path}")
+    if job.error:
+        errors.print(f"[red]Error:[/red] {job.error}")
+    return 0 if state is JobState.SUCCEEDED else 1

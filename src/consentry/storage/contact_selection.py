@@ -1,0 +1,73 @@
+"""A selection of contacts from the contacts index: ticked ids, or every contact matching the
+filter groups (and the search box), read in keyset pages by id so a long bulk edit can resume
+from the last id it committed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, false, func, select
+
+from consentry.domain.filters import FilterGroup
+from consentry.storage.contact_filters import where
+from consentry.storage.tables import contacts
+
+
+@dataclass(frozen=True)
+class Selected:
+    id: int
+    properties: dict[str, str]
+    phone_key: str | None
+
+
+def _clause(
+    connection: Connection,
+    ids: Sequence[int] | None,
+    groups: tuple[FilterGroup, ...],
+    also: tuple[FilterGroup, ...],
+) -> ColumnElement[bool]:
+    clause = contacts.c.archived == false()
+    if ids is not None:
+        clause = clause & contacts.c.id.in_(sorted(set(ids)))
+    dialect = connection.dialect.name
+    if groups:
+        clause = clause & where(groups, dialect)
+    if also:
+        clause = clause & where(also, dialect)
+    return clause
+
+
+def count(
+    connection: Connection,
+    ids: Sequence[int] | None,
+    groups: tuple[FilterGroup, ...] = (),
+    also: tuple[FilterGroup, ...] = (),
+) -> int:
+    clause = _clause(connection, ids, groups, also)
+    return int(
+        connection.execute(select(func.count()).select_from(contacts).where(clause)).scalar_one()
+    )
+
+
+def page(
+    connection: Connection,
+    ids: Sequence[int] | None,
+    groups: tuple[FilterGroup, ...],
+    also: tuple[FilterGroup, ...],
+    *,
+    after: int,
+    limit: int,
+) -> list[Selected]:
+    """Up to `limit` selected live contacts with ids above `after`, by id."""
+    if ids is not None:
+        # Ticked rows: only this page's ids go into the query, however many were ticked.
+        ids = sorted(i for i in set(ids) if i > after)[:limit]
+    clause = _clause(connection, ids, groups, also) & (contacts.c.id > after)
+    query = (
+        select(contacts.c.id, contacts.c.properties, contacts.c.phone_key)
+        .where(clause)
+        .order_by(contacts.c.id)
+        .limit(limit)
+    )
+    rows: list[Any] = list(connection.execute(query))
+    return [Selected(row.id, dict(row.properties or {}), row.phone_key) for row in rows]
