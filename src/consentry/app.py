@@ -1,9 +1,12 @@
 """The ASGI application: wires configuration and storage into the HTTP routes and pages."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from consentry import __version__
+from consentry import __version__, worker
 from consentry.api import contacts, errors, health, native, openapi
 from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
@@ -12,9 +15,27 @@ from consentry.storage.engine import make_engine
 from consentry.web import STATIC_DIR, admin, public
 
 
+@asynccontextmanager
+async def _in_process_worker(app: FastAPI) -> AsyncIterator[None]:
+    """On SQLite the embedded default needs no second process: a worker thread runs the jobs
+    (PostgreSQL deployments run `consentry worker` processes instead)."""
+    config: Config = app.state.config
+    running = None
+    if config.in_process_worker and app.state.engine.dialect.name == "sqlite":
+        running = worker.start_in_thread(app.state.engine, config)
+    try:
+        yield
+    finally:
+        if running is not None:
+            thread, stop = running
+            stop.set()
+            thread.join(timeout=30)
+
+
 def create_app(config: Config | None = None) -> FastAPI:
     config = config or Config()
     app = FastAPI(
+        lifespan=_in_process_worker,
         title="Consentry",
         version=__version__,
         summary="Communication subscriptions and consent, with a HubSpot-compatible API.",
