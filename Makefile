@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck contracts pytest install install-dev clean
+.PHONY: run test lint typecheck contracts pytest bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,8 @@ run: install
 test: install-dev lint typecheck contracts pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -41,6 +41,12 @@ contracts: install-dev
 # -n 2: both cores; each xdist worker gets its own PostgreSQL database.
 pytest: install-dev
 	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+# Benchmarks (PERFORMANCE.md): `make bench` (quick, ≤ 2 min a dialect) or `make bench SCALE=full`.
+# PostgreSQL runs too when CONSENTRY_TEST_DATABASE_URL is set.
+SCALE ?= quick
+bench: install-dev
+	$(BIN)/python -m benchmarks --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
