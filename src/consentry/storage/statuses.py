@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from consentry.domain import LegalBasis, Source, Status, SuccessReason, WideType
 from consentry.storage.tables import subscription_statuses, wide_statuses
@@ -45,6 +45,10 @@ def _values(row: StatusRow | WideRow) -> dict[str, object]:
     return {field.name: getattr(row, field.name) for field in fields(row)}
 
 
+# Ids per statement: well under every database's bound on parameters.
+_CHUNK = 900
+
+
 def _status_row(row: object) -> StatusRow:
     mapping = row._mapping  # type: ignore[attr-defined]
     return StatusRow(
@@ -64,21 +68,28 @@ def _status_row(row: object) -> StatusRow:
 def load(
     connection: Connection, pairs: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, int], StatusRow]:
-    """Stored statuses for (subscriber id, type id) pairs; absent pairs are NOT_SPECIFIED."""
-    pairs = list(set(pairs))
+    """Stored statuses for (subscriber id, type id) pairs; absent pairs are NOT_SPECIFIED.
+
+    Asks by subscriber id and type id separately (both are indexed key columns) rather than by
+    row values, which SQLite cannot look up through the primary key; rows outside the asked-for
+    pairs are dropped here.
+    """
+    wanted = set(pairs)
+    ids = sorted({subscriber_id for subscriber_id, _ in wanted})
+    type_ids = sorted({type_id for _, type_id in wanted})
     found: dict[tuple[int, int], StatusRow] = {}
     table = subscription_statuses
-    for start in range(0, len(pairs), 500):
+    for start in range(0, len(ids), _CHUNK):
         rows = connection.execute(
             select(table).where(
-                tuple_(table.c.subscriber_id, table.c.subscription_type_id).in_(
-                    pairs[start : start + 500]
-                )
+                table.c.subscriber_id.in_(ids[start : start + _CHUNK]),
+                table.c.subscription_type_id.in_(type_ids),
             )
         )
         for row in rows:
-            status = _status_row(row)
-            found[(status.subscriber_id, status.subscription_type_id)] = status
+            key = (row.subscriber_id, row.subscription_type_id)
+            if key in wanted:
+                found[key] = _status_row(row)
     return found
 
 
