@@ -5,6 +5,7 @@ The *key* is what statuses are matched on; the *address* is kept as given, for s
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,9 @@ class SubscriberId:
     address: str
 
 
+# A batch checks an address before it writes it, and email_validator is the slowest step of a
+# large import: the answer for a string never changes, so recent ones are remembered.
+@lru_cache(maxsize=8192)
 def normalise_email(raw: str) -> SubscriberId:
     """Email key: local part NFC and lowercased, domain in lowercase IDNA (A-label) form."""
     given = raw.strip()
