@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from consentry.domain import Channel, SubscriberId
 from consentry.storage.tables import subscribers
@@ -40,17 +40,26 @@ def ensure(
 def find_ids(
     connection: Connection, pairs: Iterable[tuple[Channel, str]]
 ) -> dict[tuple[Channel, str], int]:
-    pairs = list(pairs)
+    """Row ids of the stored subscribers among `pairs`, asked per channel by key (the unique
+    index's columns one by one: SQLite does not look row values up through an index)."""
+    keys_by_channel: dict[Channel, list[str]] = {}
+    for channel, key in dict.fromkeys(pairs):
+        keys_by_channel.setdefault(channel, []).append(key)
     result: dict[tuple[Channel, str], int] = {}
-    for start in range(0, len(pairs), 500):
-        chunk = [(channel.value, key) for channel, key in pairs[start : start + 500]]
-        rows = connection.execute(
-            select(subscribers.c.id, subscribers.c.channel, subscribers.c.key).where(
-                tuple_(subscribers.c.channel, subscribers.c.key).in_(chunk)
+    for channel, keys in keys_by_channel.items():
+        for start in range(0, len(keys), _CHUNK):
+            rows = connection.execute(
+                select(subscribers.c.id, subscribers.c.key).where(
+                    subscribers.c.channel == channel.value,
+                    subscribers.c.key.in_(keys[start : start + _CHUNK]),
+                )
             )
-        )
-        result.update({(Channel(row.channel), row.key): row.id for row in rows})
+            result.update({(channel, row.key): row.id for row in rows})
     return result
+
+
+# Keys per statement: well under every database's bound on parameters.
+_CHUNK = 900
 
 
 def find(connection: Connection, channel: Channel, key: str) -> SubscriberId | None:
