@@ -3,6 +3,7 @@
 The *key* is what statuses are matched on; the *address* is kept as given, for sending.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +43,43 @@ def normalise_email(raw: str) -> SubscriberId:
         raise InvalidAddress(
             f"The email address is longer than {MAX_ADDRESS_LENGTH} characters.", field="email"
         )
+    plain = _plain_key(given)
+    return SubscriberId(Channel.EMAIL, plain, given) if plain else _fully_checked(given)
+
+
+# Most addresses are plain ASCII: a dot-atom local part of common characters, at a domain that
+# repeats across a list. For those the key is the lowercased address — what the full check
+# gives — and the domain is checked in full once. Anything else takes the full check.
+_PLAIN_LOCAL = re.compile(r"[A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*\Z")
+_MAX_EMAIL_LENGTH = 254  # RFC 5321's bound, which email_validator applies
+_MAX_LOCAL_LENGTH = 64
+
+
+def _plain_key(given: str) -> str | None:
+    local, at, domain = given.rpartition("@")
+    if (
+        not at
+        or len(given) > _MAX_EMAIL_LENGTH
+        or len(local) > _MAX_LOCAL_LENGTH
+        or not domain.isascii()
+        or not _PLAIN_LOCAL.match(local)
+    ):
+        return None
+    checked = _checked_domain(domain.lower())
+    return f"{local.lower()}@{checked}" if checked else None
+
+
+@lru_cache(maxsize=4096)
+def _checked_domain(domain: str) -> str | None:
+    """The domain as the full check writes it, or None when the full check refuses it."""
+    try:
+        valid = validate_email(f"a@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return (valid.ascii_domain or valid.domain).lower()
+
+
+def _fully_checked(given: str) -> SubscriberId:
     try:
         valid = validate_email(given, check_deliverability=False)
     except EmailNotValidError as error:

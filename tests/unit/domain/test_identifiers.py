@@ -5,11 +5,14 @@ import re
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consentry.domain import (
     Channel,
     InvalidAddress,
     InvalidInput,
+    identifiers,
     normalise,
     normalise_email,
     normalise_phone,
@@ -177,3 +180,40 @@ def test_sms_and_whatsapp_are_different_subscribers_for_one_number() -> None:
     whatsapp = normalise("+12025550143", Channel.WHATSAPP)
     assert sms.key == whatsapp.key
     assert sms != whatsapp
+
+
+# The plain-ASCII fast path must give exactly the full check's answer: the same key, or a
+# refusal wherever the full check refuses.
+_ASCII_PARTS = st.text(alphabet="abcXYZ09._+-!#%'@", min_size=0, max_size=12)
+_DOMAINS = st.sampled_from(
+    [
+        "x.com",
+        "Example.ORG",
+        "b\u00fccher.de",
+        "localhost",
+        "a..b.com",
+        "-a.com",
+        "x.invalid",
+        "xn--bcher-kva.de",
+        "a.b",
+        "mail.test",
+        "1.2.3.4",
+        "co",
+        "x" * 64 + ".com",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(local=_ASCII_PARTS, domain=_DOMAINS)
+def test_the_fast_path_answers_as_the_full_check(local: str, domain: str) -> None:
+    raw = f"{local}@{domain}"
+    try:
+        expected = identifiers._fully_checked(raw)
+    except InvalidAddress:
+        expected = None
+    try:
+        actual = identifiers.normalise_email(raw)
+    except InvalidAddress:
+        actual = None
+    assert actual == expected
