@@ -9,10 +9,16 @@ from pathlib import Path
 import typer
 
 from consentry.cli.context import config, console, migrated_engine, operator, reporting
-from consentry.cli.job_progress import report, with_progress
+from consentry.cli.job_progress import report, summary_line, with_progress
 from consentry.domain import Channel
 from consentry.services import job_pump
-from consentry.services.imports import OptOutImport, submit_optout_import
+from consentry.services.imports import (
+    ContactImport,
+    OptOutImport,
+    dry_run_contact_import,
+    submit_contact_import,
+    submit_optout_import,
+)
 from consentry.services.job_runner import JobRunner
 from consentry.services.jobs import Job
 
@@ -54,6 +60,42 @@ def optouts(
             spec,
             expect_rows=expect_rows,
             worker_id=None if queue else runner.worker_id,
+        )
+    _run(runner, job, queue, f"Importing {file.name}")
+
+
+@app.command("contacts")
+def contacts(
+    file: Path = FileArgument,
+    map_: list[str] = typer.Option(
+        [],
+        "--map",
+        help="HEADER=TARGET: a column's meaning (email, a property, status:TYPE_ID, occurred_at,"
+        " legal_basis, explanation, ignore). Repeat for several columns.",
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would change; write nothing."
+    ),
+    encoding: str | None = EncodingOption,
+    delimiter: str | None = DelimiterOption,
+    queue: bool = QueueOption,
+) -> None:
+    """Upsert contacts by email, and set per-type statuses from status columns (source IMPORT)."""
+    engine = migrated_engine()
+    spec = ContactImport(file.resolve(), operator(), tuple(map_), encoding, delimiter)
+    if dry_run:
+        with reporting():
+            answer = with_progress(
+                f"Dry run of {file.name}",
+                lambda progress: dry_run_contact_import(engine, config(), spec, progress),
+            )
+        console.print(f"Dry run, nothing written: {summary_line(answer.summary)} would result")
+        console.print(f"Results: {answer.result_path}")
+        return
+    runner = JobRunner(engine, config())
+    with reporting():
+        job = submit_contact_import(
+            engine, config(), spec, worker_id=None if queue else runner.worker_id
         )
     _run(runner, job, queue, f"Importing {file.name}")
 

@@ -1,7 +1,8 @@
 """Running a job from the command line: a Rich progress bar (rows, rows/s, ETA) on standard
 error, then the job's summary line and the path of its result file on standard output."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from rich.progress import (
     BarColumn,
@@ -18,6 +19,8 @@ from rich.text import Text
 from consentry.cli.context import console, errors
 from consentry.services.jobs import Job, JobState
 
+T = TypeVar("T")
+
 SUMMARY = (
     ("applied", "applied"),
     ("no_change", "no change"),
@@ -33,7 +36,7 @@ class RateColumn(ProgressColumn):
         return Text(f"{speed:,.0f} rows/s" if speed else "… rows/s")
 
 
-def with_progress(description: str, run: Callable[[Callable[[int, int | None], None]], Job]) -> Job:
+def with_progress(description: str, run: Callable[[Callable[[int, int | None], None]], T]) -> T:
     """Call `run(on_progress)` under a progress bar."""
     progress = Progress(
         TextColumn("{task.description}"),
@@ -54,16 +57,24 @@ def with_progress(description: str, run: Callable[[Callable[[int, int | None], N
         return run(on_progress)
 
 
-def summary_line(job: Job) -> str:
-    counts = ", ".join(f"{job.summary.get(key, 0):,} {label}" for key, label in SUMMARY)
-    blank = job.summary.get("blank_lines", 0)
-    return counts + (f" ({blank:,} blank lines skipped)" if blank else "")
+def summary_line(summary: Mapping[str, int]) -> str:
+    counts = ", ".join(f"{summary.get(key, 0):,} {label}" for key, label in SUMMARY)
+    extra = [
+        f"{summary[key]:,} {label}"
+        for key, label in (
+            ("contacts_created", "contacts created"),
+            ("contacts_updated", "contacts updated"),
+            ("blank_lines", "blank lines skipped"),
+        )
+        if summary.get(key)
+    ]
+    return counts + (f" ({', '.join(extra)})" if extra else "")
 
 
 def report(job: Job) -> int:
     """Print how the job ended; the exit code: 0 done, 1 failed or cancelled."""
     state = job.state
-    console.print(f"Job {job.id} {state.value.lower()}: {summary_line(job)}")
+    console.print(f"Job {job.id} {state.value.lower()}: {summary_line(job.summary)}")
     if job.result_path:
         console.print(f"Results: {job.result_path}")
     if job.error:

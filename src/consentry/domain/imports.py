@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from consentry.domain.channels import Channel
-from consentry.domain.contact_properties import EMAIL, PROPERTY_NAME, SYSTEM_PROPERTIES
+from consentry.domain.contact_properties import EMAIL, check_writable
 from consentry.domain.errors import InvalidInput
 from consentry.domain.legal_basis import LegalBasis
 from consentry.domain.statuses import Status
@@ -157,12 +157,14 @@ def _target(target: str, type_names: Mapping[str, int], header: str) -> tuple[st
     if folded in ("", "ignore", "-"):
         return "ignore", None
     name = target.strip() if target.strip() != folded else folded.replace(" ", "_")
-    if not PROPERTY_NAME.match(name) or name in SYSTEM_PROPERTIES:
+    try:
+        check_writable(name, f"column {header!r}")
+    except InvalidInput as error:
         raise InvalidInput(
-            f"Column {header!r} maps to {name!r}, which is not a writable contact property"
-            " (use --map 'HEADER=property', 'HEADER=status:TYPE_ID' or 'HEADER=ignore').",
+            f"{error.message} Name the column with --map 'HEADER=property',"
+            " 'HEADER=status:TYPE_ID' or 'HEADER=ignore'.",
             field="map",
-        )
+        ) from None
     return "property", name
 
 

@@ -156,6 +156,9 @@ SUMMARY_KEYS = {
     "DUPLICATE": "bad_rows",
     "BLANK": "blank_lines",
     "NO_EMAIL": "no_email",
+    "CREATED": "contacts_created",
+    "UPDATED": "contacts_updated",
+    "UNCHANGED": "contacts_unchanged",
 }
 
 
