@@ -1,8 +1,9 @@
 """Use cases that read: a subscriber's statuses (with the sending answer), in one or in batches."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property, partial
 
 from sqlalchemy import Connection, Engine
 
@@ -33,13 +34,18 @@ from consentry.storage.statuses import StatusRow, WideRow
 class TypeStatus:
     subscription_type: SubscriptionType
     status: Status
-    eligibility: Eligibility
+    # The sending answer is worked out when first asked for: most batch reads never ask.
+    answer: Callable[[], Eligibility] = field(repr=False, compare=False)
     occurred_at: datetime | None = None
     source: Source | None = None
     legal_basis: LegalBasis | None = None
     legal_basis_explanation: str | None = None
     reason: SuccessReason | None = None
     confirmed: bool = True
+
+    @cached_property
+    def eligibility(self) -> Eligibility:
+        return self.answer()
 
 
 @dataclass(frozen=True)
@@ -132,12 +138,11 @@ def _assemble(
     for type_ in types:
         row = rows.get((subscriber_id or -1, type_.id))
         status = row.status if row else Status.NOT_SPECIFIED
-        state = sending_state(type_, row, opt_outs, kinds)
         result.append(
             TypeStatus(
                 subscription_type=type_,
                 status=status,
-                eligibility=eligibility(state, settings),
+                answer=partial(_answer, type_, row, opt_outs, kinds, settings),
                 occurred_at=row.occurred_at if row else None,
                 source=row.source if row else None,
                 legal_basis=row.legal_basis if row else None,
@@ -155,3 +160,13 @@ def _assemble(
         ),
         suppressions=kinds,
     )
+
+
+def _answer(
+    type_: SubscriptionType,
+    row: StatusRow | None,
+    opt_outs: list[WideRow],
+    kinds: frozenset[SuppressionKind],
+    settings: AccountSettings,
+) -> Eligibility:
+    return eligibility(sending_state(type_, row, opt_outs, kinds), settings)

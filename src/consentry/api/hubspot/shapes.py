@@ -16,8 +16,8 @@ from consentry.domain import Channel, LegalBasis, Status, SuccessReason, WideTyp
 
 def hubspot_time(moment: datetime) -> str:
     """ISO-8601 UTC with milliseconds: 2024-06-05T13:39:29.495Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat is several times quicker than strftime, and batches format thousands of times.
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 Time = Annotated[datetime, PlainSerializer(hubspot_time, return_type=str)]
