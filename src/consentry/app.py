@@ -13,6 +13,7 @@ from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.config import Config
 from consentry.storage.engine import make_engine
 from consentry.web import STATIC_DIR, admin, public
+from consentry.web.error_pages import html_error
 
 
 @asynccontextmanager
@@ -43,7 +44,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
-    errors.install(app)
+    errors.install(app, html_for=html_error)
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(contacts.router)

@@ -12,16 +12,28 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentry.domain import Conflict, ConsentryError, InvalidInput, NotFound
 
 log = logging.getLogger("consentry.api")
+
+# Given (request, status code, message, headers), an HTML page for a person, or None for JSON.
+# Installed by the app (the web layer owns pages; `api` may not import it).
+HtmlFor = Callable[[Request, int, str, dict[str, str] | None], Response | None]
+
+
+def _page(
+    request: Request, status_code: int, message: str, headers: dict[str, str] | None = None
+) -> Response | None:
+    html_for: HtmlFor | None = getattr(request.app.state, "html_errors", None)
+    return html_for(request, status_code, message, headers) if html_for else None
 
 
 class ApiError(Exception):
@@ -99,8 +111,11 @@ def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(location[-1] if location else "body")
 
 
-async def _on_api_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_api_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ApiError)
+    page = _page(request, error.status_code, error.message, error.headers)
+    if page is not None:
+        return page
     body = error_body(
         request,
         error.category,
@@ -112,15 +127,18 @@ async def _on_api_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
-async def _on_domain_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_domain_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ConsentryError)
     status_code, category, details = domain_error_parts(error)
+    page = _page(request, status_code, error.message)
+    if page is not None:
+        return page
     return JSONResponse(
         error_body(request, category, error.message, errors=details), status_code=status_code
     )
 
 
-async def _on_validation_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     details = []
     for problem in error.errors():
@@ -138,12 +156,15 @@ async def _on_validation_error(request: Request, error: Exception) -> JSONRespon
             }
         )
     message = "; ".join(detail["message"] for detail in details) or "Invalid input."
+    page = _page(request, 400, message)
+    if page is not None:
+        return page
     return JSONResponse(
         error_body(request, "VALIDATION_ERROR", message, errors=details), status_code=400
     )
 
 
-async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     category = {
         401: "INVALID_AUTHENTICATION",
@@ -153,6 +174,9 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
         429: "RATE_LIMITS",
     }.get(error.status_code, "VALIDATION_ERROR")
     message = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
+    page = _page(request, error.status_code, message, getattr(error, "headers", None))
+    if page is not None:
+        return page
     if error.status_code == 404 and message == "Not Found":
         message = f"No route {request.method} {request.url.path}."
     return JSONResponse(
@@ -162,9 +186,12 @@ async def _on_http_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
+async def _on_unexpected(request: Request, error: Exception) -> Response:
     cid = correlation_id(request)
     log.exception("unexpected error (correlationId=%s)", cid)
+    page = _page(request, 500, f"Something went wrong on our side (reference {cid}).")
+    if page is not None:
+        return page
     return JSONResponse(
         error_body(
             request,
@@ -175,7 +202,9 @@ async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, html_for: HtmlFor | None = None) -> None:
+    """Register the handlers; with `html_for`, pages for people answer errors in HTML."""
+    app.state.html_errors = html_for
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(ConsentryError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

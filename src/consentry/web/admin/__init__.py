@@ -1,7 +1,23 @@
-"""The admin app (issue 4): sign-in, contacts, the subscriptions panel, bulk edit, settings."""
+"""The admin app (issue 4): sign-in, contacts, the subscriptions panel, bulk edit, settings,
+audit. Every page but sign-in needs a session; every POST its CSRF token (see `auth.guard`)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+
+from consentry.web.admin import auth, contacts, people, record, settings, types, units
 
 router = APIRouter(include_in_schema=False)
+router.include_router(auth.router)
+
+_signed_in = APIRouter(dependencies=[Depends(auth.guard)])
+for module in (contacts, record, settings, types, units, people):
+    _signed_in.include_router(module.router)
+router.include_router(_signed_in)
+
+
+@router.get("/admin")
+def home() -> RedirectResponse:
+    return RedirectResponse("/admin/contacts", status_code=303)
+
 
 __all__ = ["router"]

@@ -1,0 +1,66 @@
+"""Who may do what in the admin app: the roles and, as one table, the permissions of each."""
+
+from enum import StrEnum
+
+from consentry.domain.errors import InvalidInput
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MARKETER = "marketer"
+    VIEWER = "viewer"
+
+
+class Permission(StrEnum):
+    READ = "read"  # every page that only shows
+    EDIT_CONTACTS = "edit_contacts"  # create, edit, delete contacts
+    EDIT_STATUSES = "edit_statuses"  # subscribe / unsubscribe on a record, one-time legal basis
+    BULK_EDIT = "bulk_edit"
+    EDIT_TYPES = "edit_types"  # subscription types and business units
+    EDIT_SETTINGS = "edit_settings"  # account toggles and channels
+    DATA_PRIVACY = "data_privacy"  # the data privacy mode toggle
+    MANAGE_USERS = "manage_users"
+    MANAGE_TOKENS = "manage_tokens"
+    REMOVE_USER_OPT_OUTS = "remove_user_opt_outs"
+
+
+_ALL = frozenset(Permission)
+_MARKETER = frozenset(
+    {
+        Permission.READ,
+        Permission.EDIT_CONTACTS,
+        Permission.EDIT_STATUSES,
+        Permission.BULK_EDIT,
+        Permission.EDIT_TYPES,
+        Permission.EDIT_SETTINGS,
+    }
+)
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _ALL,
+    Role.MARKETER: _MARKETER,
+    Role.VIEWER: frozenset({Permission.READ}),
+}
+
+ROLE_SUMMARY = {
+    Role.ADMIN: "Everything, including users, API tokens and data privacy.",
+    Role.MARKETER: "Contacts, statuses, bulk edit, subscription types and channels.",
+    Role.VIEWER: "Reads everything, changes nothing.",
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    return permission in PERMISSIONS[role]
+
+
+def can_change_anything(role: Role) -> bool:
+    """Whether the role may post any change at all (a viewer may not)."""
+    return PERMISSIONS[role] != {Permission.READ}
+
+
+def parse_role(raw: str) -> Role:
+    try:
+        return Role(raw.strip().lower())
+    except ValueError:
+        names = ", ".join(role.value for role in Role)
+        raise InvalidInput(f"Unknown role {raw!r}; use one of {names}.", field="role") from None

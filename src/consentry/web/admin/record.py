@@ -1,0 +1,288 @@
+"""The contact record: its properties, and the Communication subscriptions panel — the
+Subscriptions tab (status per type, by business unit; Subscribe / Resubscribe / Unsubscribe
+through a dialog), the History tab (the address's ledger) and View all properties; and the
+record's actions: unsubscribe from all, one-time legal basis for a call, preference link."""
+
+import importlib
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from consentry.domain import (
+    Actor,
+    ActorKind,
+    Channel,
+    ConsentryError,
+    NotFound,
+    Outcome,
+    Source,
+    Status,
+    TypeKind,
+)
+from consentry.domain.roles import Permission
+from consentry.services import (
+    Provenance,
+    StatusChange,
+    contacts,
+    get_settings,
+    history,
+    list_types,
+    list_units,
+    read_statuses,
+    record_one_time_basis,
+    set_status,
+    unsubscribe_all,
+)
+from consentry.services.contacts import Contact
+from consentry.services.sessions import Session
+from consentry.web.admin.auth import current_session, need
+from consentry.web.admin.contacts import EDITABLE
+from consentry.web.admin.pages import (
+    actor_labeller,
+    config,
+    engine,
+    form_of,
+    legal_basis,
+    redirect,
+    render,
+    text,
+)
+
+router = APIRouter()
+LABELS = {
+    "email": "Email",
+    "firstname": "First name",
+    "lastname": "Last name",
+    "company": "Company",
+    "phone": "Phone",
+    "lifecyclestage": "Lifecycle stage",
+    "city": "City",
+    "createdate": "Create date",
+    "lastmodifieddate": "Last modified date",
+    "hs_object_id": "Record ID",
+    "hs_email_optout": "Unsubscribed from all email",
+}
+
+
+def _preference_links() -> Any:
+    """The "public" part's sender of preference links, when it is installed."""
+    try:
+        return importlib.import_module("consentry.services.preference_links")
+    except ImportError:
+        return None
+
+
+def _contact(request: Request, contact_id: int, type_ids: list[int]) -> Contact:
+    names = [*EDITABLE, "createdate", "lastmodifieddate", "hs_object_id", "hs_email_optout"]
+    names += [f"hs_email_optout_{type_id}" for type_id in type_ids]
+    return contacts.get(engine(request), str(contact_id), properties=names)
+
+
+def _actor(session: Session) -> Actor:
+    return Actor(ActorKind.USER, str(session.user.id))
+
+
+def _all_properties(
+    contact: Contact, type_names: dict[int, str], q: str
+) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, value in contact.properties.items():
+        if name.startswith("hs_email_optout_"):
+            type_id = int(name.removeprefix("hs_email_optout_"))
+            label = f"Opted out of email: {type_names.get(type_id, type_id)}"
+            shown = "Yes" if value == "true" else ""
+        elif name == "hs_email_optout":
+            label, shown = LABELS[name], "true" if value == "true" else "false"
+        else:
+            label, shown = LABELS.get(name, name), value or ""
+        rows.append((label, name, shown))
+    needle = q.lower()
+    rows = [r for r in rows if not needle or needle in r[0].lower() or needle in r[1].lower()]
+    return sorted(rows, key=lambda r: (r[1].startswith("hs_email_optout_"), r[0].lower()))
+
+
+@router.get("/admin/contacts/{contact_id}")
+def record(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> HTMLResponse:
+    params = request.query_params
+    settings = get_settings(engine(request))
+    email_types = list_types(engine(request), Channel.EMAIL)
+    contact = _contact(request, contact_id, [t.id for t in email_types])
+    email = contact.properties.get("email")
+    unit = params.get("unit", "")
+    unit_id = int(unit) if unit.isdigit() and settings.business_units_enabled else None
+    statuses = []
+    if email:
+        statuses = list(read_statuses(engine(request), email, Channel.EMAIL, unit_id).statuses)
+    type_names = {t.id: t.name for t in list_types(engine(request))}
+    entries = (
+        list(reversed(history(engine(request), email, Channel.EMAIL).entries)) if email else []
+    )
+    dialog_type = params.get("type", "")
+    context = {
+        "contact": contact,
+        "p": contact.properties,
+        "labels": LABELS,
+        "editable": EDITABLE,
+        "edit": params.get("edit") == "1",
+        "panel": params.get("panel", ""),
+        "dialog": params.get("dialog", ""),
+        "dialog_type": int(dialog_type) if dialog_type.isdigit() else None,
+        "dialog_status": params.get("status", "SUBSCRIBED"),
+        "unit": unit,
+        "units": list_units(engine(request)) if settings.business_units_enabled else [],
+        "settings": settings,
+        "statuses": statuses,
+        "subscribed": sum(s.status is Status.SUBSCRIBED for s in statuses),
+        "unsubscribed": sum(s.status is Status.UNSUBSCRIBED for s in statuses),
+        "entries": entries,
+        "type_names": type_names,
+        "q": params.get("q", ""),
+        "all_properties": _all_properties(contact, type_names, params.get("q", "")),
+        "one_to_one": [t for t in email_types if t.kind is TypeKind.ONE_TO_ONE],
+        "can_send_link": _preference_links() is not None,
+        "actor_label": actor_labeller(request),
+    }
+    return render(request, "record.html", context)
+
+
+def _back(contact_id: int, form: Any, panel: str = "subscriptions") -> str:
+    unit = text(form, "unit")
+    return f"/admin/contacts/{contact_id}?panel={panel}" + (f"&unit={unit}" if unit else "")
+
+
+@router.post("/admin/contacts/{contact_id}/status", response_model=None)
+async def change_status(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> Response:
+    need(session, Permission.EDIT_STATUSES)
+    form = await form_of(request)
+    contact = contacts.get(engine(request), str(contact_id), properties=["email"])
+    email = contact.properties.get("email")
+    if not email:
+        raise HTTPException(400, "This contact has no email address to subscribe.")
+    try:
+        status = Status(text(form, "status"))
+        type_id = int(text(form, "type_id"))
+    except ValueError:
+        raise HTTPException(400, "Choose a subscription type and a status.") from None
+    provenance = Provenance(
+        Source.USER,
+        _actor(session),
+        legal_basis=legal_basis(text(form, "legal_basis")),
+        explanation=text(form, "explanation") or None,
+        contact_id=contact_id,
+    )
+    try:
+        result = set_status(
+            engine(request), StatusChange(email, Channel.EMAIL, type_id, status, provenance)
+        )
+    except ConsentryError as problem:
+        return redirect(_back(contact_id, form), f"Not changed: {problem.message}")
+    decision = result.decision
+    if decision.outcome is Outcome.REFUSED:
+        message = f"Refused: {decision.message}"
+    elif decision.outcome is Outcome.NO_CHANGE:
+        message = f"No change: {result.subscription_type.name} was already {_said(result.status)}."
+    else:
+        message = f"{result.subscription_type.name}: {_said(result.status)}."
+    return redirect(_back(contact_id, form), message)
+
+
+def _said(status: Status) -> str:
+    return {
+        Status.SUBSCRIBED: "subscribed",
+        Status.UNSUBSCRIBED: "unsubscribed",
+        Status.NOT_SPECIFIED: "not specified",
+    }[status]
+
+
+@router.post("/admin/contacts/{contact_id}/unsubscribe-all", response_model=None)
+async def unsubscribe_from_all(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> Response:
+    need(session, Permission.EDIT_STATUSES)
+    form = await form_of(request)
+    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
+        "email"
+    )
+    if not email:
+        raise HTTPException(400, "This contact has no email address.")
+    unit = text(form, "business_unit")
+    provenance = Provenance(
+        Source.USER,
+        _actor(session),
+        explanation=text(form, "explanation") or None,
+        contact_id=contact_id,
+    )
+    try:
+        result = unsubscribe_all(
+            engine(request), email, Channel.EMAIL, int(unit) if unit.isdigit() else None, provenance
+        )
+    except ConsentryError as problem:
+        return redirect(f"/admin/contacts/{contact_id}", f"Not changed: {problem.message}")
+    done = "Unsubscribed from all email." if result.opted_out else result.decision.message
+    return redirect(f"/admin/contacts/{contact_id}?panel=subscriptions", done)
+
+
+@router.post("/admin/contacts/{contact_id}/one-time-basis", response_model=None)
+async def one_time_basis(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> Response:
+    need(session, Permission.EDIT_STATUSES)
+    form = await form_of(request)
+    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
+        "email"
+    )
+    if not email:
+        raise HTTPException(400, "This contact has no email address.")
+    provenance = Provenance(
+        Source.USER,
+        _actor(session),
+        legal_basis=legal_basis(text(form, "legal_basis")),
+        explanation=text(form, "explanation") or None,
+        contact_id=contact_id,
+    )
+    try:
+        type_id = int(text(form, "type_id"))
+        answer = record_one_time_basis(engine(request), email, type_id, provenance)
+    except (ConsentryError, ValueError) as problem:
+        message = problem.message if isinstance(problem, ConsentryError) else "Choose a type."
+        return redirect(f"/admin/contacts/{contact_id}?dialog=onetime", f"Not recorded: {message}")
+    verdict = "may" if answer.answer.allowed else "may not"
+    return redirect(
+        f"/admin/contacts/{contact_id}?panel=history",
+        f"One-time legal basis recorded: you {verdict} make this one communication"
+        f" ({answer.answer.reason}).",
+    )
+
+
+@router.post("/admin/contacts/{contact_id}/preference-link", response_model=None)
+async def send_link(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> Response:
+    need(session, Permission.EDIT_STATUSES)
+    module = _preference_links()
+    if module is None:
+        raise NotFound("Sending preference links is not installed.")
+    form = await form_of(request)
+    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
+        "email"
+    )
+    if not email:
+        raise HTTPException(400, "This contact has no email address.")
+    unit = text(form, "business_unit")
+    try:
+        module.send_preference_link(
+            engine(request),
+            config(request),
+            email,
+            Channel.EMAIL,
+            int(unit) if unit.isdigit() else 0,
+            actor=_actor(session),
+        )
+    except ConsentryError as problem:
+        return redirect(f"/admin/contacts/{contact_id}", f"Not sent: {problem.message}")
+    return redirect(f"/admin/contacts/{contact_id}", f"Preference link sent to {email}.")
