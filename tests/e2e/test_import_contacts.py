@@ -145,7 +145,10 @@ def test_data_privacy_mode_requires_legal_basis_columns(
     assert refused.returncode == 2
     assert "needs legal_basis and explanation columns" in one_line(refused.stderr)
 
-    with_basis = "email,status:1,legal basis,explanation\na@x.com,SUBSCRIBED,LEGITIMATE_INTEREST_CLIENT,Signed up at the fair\n"
+    with_basis = (
+        "email,status:1,legal basis,explanation\n"
+        "a@x.com,SUBSCRIBED,LEGITIMATE_INTEREST_CLIENT,Signed up at the fair\n"
+    )
     ok(consentry("import", "contacts", _file(tmp_path, with_basis)))
 
     recorded = query(

@@ -113,7 +113,10 @@ def test_importing_the_same_file_again_changes_nothing(
 ) -> None:
     path = _write(tmp_path / "list.csv", "utf-8", ",")
     ok(consentry("import", "optouts", str(path), "--expect-rows", str(GOOD_ROWS)))
-    snapshot = "SELECT subscriber_id, subscription_type_id, status, ledger_id FROM subscription_statuses ORDER BY 1, 2"
+    snapshot = (
+        "SELECT subscriber_id, subscription_type_id, status, ledger_id"
+        " FROM subscription_statuses ORDER BY 1, 2"
+    )
     before = query(database_url, snapshot)
     wide_before = query(database_url, "SELECT * FROM wide_statuses ORDER BY subscriber_id")
 

@@ -2,7 +2,18 @@
 
 import typer
 
-from consentry.cli import catalog, db, imports, ledger, serve, settings, status, tokens, worker
+from consentry.cli import (
+    catalog,
+    db,
+    exports,
+    imports,
+    ledger,
+    serve,
+    settings,
+    status,
+    tokens,
+    worker,
+)
 
 app = typer.Typer(
     name="consentry",
@@ -23,6 +34,8 @@ app.command("history")(status.history)
 app.command("serve")(serve.serve)
 app.add_typer(imports.app, name="import")
 app.command("worker")(worker.worker)
+app.command("export")(exports.export)
+app.command("receipt")(exports.receipt)
 
 
 def main() -> None:
