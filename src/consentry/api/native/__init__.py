@@ -6,7 +6,9 @@ from fastapi import APIRouter
 
 from consentry.api.auth import requires
 from consentry.api.native import (
+    bulk,
     eligibility,
+    jobs,
     ledger,
     settings,
     subscribers,
@@ -17,7 +19,7 @@ from consentry.api.native import (
 from consentry.domain import Scope
 
 router = APIRouter(prefix="/api/v1", dependencies=[requires(Scope.ADMIN)])
-for module in (types, units, settings, suppressions, subscribers, ledger, eligibility):
+for module in (types, units, settings, suppressions, subscribers, ledger, eligibility, jobs, bulk):
     router.include_router(module.router)
 
 __all__ = ["router"]
