@@ -5,6 +5,7 @@ import typer
 from consentry.cli import (
     catalog,
     db,
+    demo,
     exports,
     imports,
     ledger,
@@ -12,6 +13,7 @@ from consentry.cli import (
     settings,
     status,
     tokens,
+    users,
     worker,
 )
 
@@ -29,6 +31,8 @@ app.add_typer(status.app, name="status")
 app.add_typer(settings.app, name="settings")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(users.app, name="users")
+app.command("demo")(demo.demo)
 app.command("unsubscribe-all")(status.unsubscribe_all)
 app.command("history")(status.history)
 app.command("serve")(serve.serve)
