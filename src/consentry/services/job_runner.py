@@ -118,6 +118,8 @@ class JobRunner:
                 return 0
             log.info("job %s (%s) claimed by %s", row.id, row.kind, self.worker_id)
             self._open(row)
+            if self._row is None:
+                return 1  # it could not start: failed, with its reason
         return self._step()
 
     def run(self, job_id: int, on_progress: Callable[[int, int | None], None] | None = None) -> Job:
@@ -181,11 +183,14 @@ class JobRunner:
     def _commit_chunk(
         self, connection: Connection, answer: ChunkAnswer, rows: int, cursor: int
     ) -> None:
+        """Inside the chunk's transaction: move the job on, then write the chunk's part.
+
+        The job row is updated first: from then until commit this transaction holds it (the row
+        lock on PostgreSQL, the database lock on SQLite), so no worker that took the job over can
+        be writing the same part. A worker that lost the job writes nothing and rolls back.
+        """
         row = self._row
         assert row is not None and self._work is not None
-        directory = parts_dir(self.config, row.id)
-        part = _part(directory, self._chunks)
-        write_lines(part, answer.lines, None)
         summary = dict(self._summary)
         for key, value in answer.counts.items():
             summary[key] = summary.get(key, 0) + value
@@ -200,8 +205,8 @@ class JobRunner:
             now=utcnow(),
         )
         if not held:
-            part.unlink(missing_ok=True)
             raise LostJob()
+        write_lines(_part(parts_dir(self.config, row.id), self._chunks), answer.lines, None)
         # Should the commit itself fail, the job ends FAILED and the database's count stands.
         self._done, self._chunks, self._summary = self._done + rows, self._chunks + 1, summary
 
