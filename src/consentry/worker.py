@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from consentry.config import Config
-from consentry.services import job_pump
+from consentry.services import job_pump, mail
 
 log = logging.getLogger("consentry.worker")
 
@@ -25,6 +25,7 @@ def make_pumps(engine: Engine, config: Config) -> list[tuple[str, Pump]]:
     """Every pump the worker runs, by name. Each feature that queues work adds its own here."""
     pumps: list[tuple[str, Pump]] = []
     pumps.append(("jobs", job_pump.make_pump(engine, config).pump))
+    pumps.append(("mail", mail.make_pump(engine, config)))
     return pumps
 
 

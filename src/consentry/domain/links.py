@@ -5,6 +5,9 @@ subscription type, with its purpose and the day it was issued. It is sealed SIV-
 keys derived from the secret: a 128-bit HMAC tag over the payload, and the payload encrypted
 with a keystream derived from that tag. So it cannot be forged (COMPLIANCE.md: HMAC, compared
 in constant time), it reveals nothing (not even a row id), and it stays short (~52 characters).
+
+Version 2 tokens carry the issue time to the second (not only the day), so the scanner rule can
+tell a click that came seconds after the link was made; version 1 tokens still open.
 """
 
 import base64
@@ -12,24 +15,28 @@ import hashlib
 import hmac
 import struct
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import IntEnum
 
 from consentry.domain.channels import Channel
 from consentry.domain.errors import InvalidInput
 
-TOKEN_VERSION = 1
+TOKEN_VERSION = 2
 VALID_FOR = timedelta(days=180)  # RFC 8058 senders expect links to work for at least 60 days
 _TAG_BYTES = 16
-_LAYOUT = struct.Struct(">BBBQIIH")  # version, purpose, channel, subscriber, unit, type, day
+_LAYOUT_V1 = struct.Struct(">BBBQIIH")  # version, purpose, channel, subscriber, unit, type, day
+_LAYOUT = struct.Struct(">BBBQIII")  # ... and seconds since the epoch instead of the day
+_LAYOUTS = {_LAYOUT_V1.size: (1, _LAYOUT_V1), _LAYOUT.size: (2, _LAYOUT)}
 _CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP)
 _EPOCH = date(2020, 1, 1)
+_EPOCH_MOMENT = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 class Purpose(IntEnum):
     MANAGE_PREFERENCES = 1
     UNSUBSCRIBE_ALL = 2
     UNSUBSCRIBE_ONE = 3
+    CONFIRM_OPT_IN = 4  # the double opt-in confirmation link of one type
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,13 @@ class LinkClaims:
     business_unit_id: int
     subscription_type_id: int | None
     issued_on: date
+    # To the second (version 2); None for a version 1 token, which knew only the day.
+    issued_at: datetime | None = None
+
+    @property
+    def issued_moment(self) -> datetime:
+        """When the link was made: the exact time, or the start of its day (version 1)."""
+        return self.issued_at or datetime.combine(self.issued_on, time(), tzinfo=UTC)
 
 
 class InvalidLink(InvalidInput):
@@ -59,16 +73,20 @@ def _stream(key: bytes, tag: bytes, length: int) -> bytes:
 
 
 def seal(claims: LinkClaims, secret: str) -> str:
+    """A token for `claims`: version 2 when the issue time is known, else version 1."""
     mac_key, enc_key = _keys(secret)
-    payload = _LAYOUT.pack(
-        TOKEN_VERSION,
+    fields = (
         claims.purpose,
         _CHANNELS.index(claims.channel),
         claims.subscriber_id,
         claims.business_unit_id,
         claims.subscription_type_id or 0,
-        (claims.issued_on - _EPOCH).days,
     )
+    if claims.issued_at is None:
+        payload = _LAYOUT_V1.pack(1, *fields, (claims.issued_on - _EPOCH).days)
+    else:
+        seconds = int((claims.issued_at - _EPOCH_MOMENT).total_seconds())
+        payload = _LAYOUT.pack(TOKEN_VERSION, *fields, seconds)
     tag = hmac.new(mac_key, payload, hashlib.sha256).digest()[:_TAG_BYTES]
     sealed = bytes(a ^ b for a, b in zip(payload, _stream(enc_key, tag, len(payload)), strict=True))
     return base64.urlsafe_b64encode(tag + sealed).rstrip(b"=").decode()
@@ -82,7 +100,8 @@ def open_token(token: str, secret: str, today: date) -> LinkClaims:
     except (ValueError, TypeError):
         raise InvalidLink("This link is not valid.") from None
     canonical = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-    if len(raw) != _TAG_BYTES + _LAYOUT.size or not hmac.compare_digest(canonical, token):
+    layout = _LAYOUTS.get(len(raw) - _TAG_BYTES)
+    if layout is None or not hmac.compare_digest(canonical, token):
         # One token, one spelling: unused bits in the last character must be zero.
         raise InvalidLink("This link is not valid.")
     mac_key, enc_key = _keys(secret)
@@ -91,10 +110,17 @@ def open_token(token: str, secret: str, today: date) -> LinkClaims:
     expected = hmac.new(mac_key, payload, hashlib.sha256).digest()[:_TAG_BYTES]
     if not hmac.compare_digest(tag, expected):
         raise InvalidLink("This link is not valid.")
-    version, purpose, channel, subscriber, unit, type_id, day = _LAYOUT.unpack(payload)
-    issued = _EPOCH + timedelta(days=day)
-    if version != TOKEN_VERSION or today - issued > VALID_FOR:
+    expected_version, struct_ = layout
+    version, purpose, channel, subscriber, unit, type_id, when = struct_.unpack(payload)
+    if version != expected_version or purpose not in _PURPOSES or channel >= len(_CHANNELS):
+        raise InvalidLink("This link is not valid.")
+    issued_at = _EPOCH_MOMENT + timedelta(seconds=when) if version == 2 else None
+    issued = issued_at.date() if issued_at else _EPOCH + timedelta(days=when)
+    if today - issued > VALID_FOR:
         raise InvalidLink("This link has expired.")
     return LinkClaims(
-        Purpose(purpose), _CHANNELS[channel], subscriber, unit, type_id or None, issued
+        Purpose(purpose), _CHANNELS[channel], subscriber, unit, type_id or None, issued, issued_at
     )
+
+
+_PURPOSES = frozenset(int(purpose) for purpose in Purpose)

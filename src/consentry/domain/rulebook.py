@@ -42,6 +42,9 @@ class Refusal(StrEnum):
     TYPE_ARCHIVED = "TYPE_ARCHIVED"
     CHANNEL_NOT_ENABLED = "CHANNEL_NOT_ENABLED"
     UNSUPPORTED = "UNSUPPORTED"
+    # A confirm-button POST that looked like a link scanner: not applied until the contact
+    # confirms a second time (domain.scanners).
+    HELD_FOR_CONFIRMATION = "HELD_FOR_CONFIRMATION"
 
 
 class Transition(StrEnum):

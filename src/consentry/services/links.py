@@ -2,6 +2,7 @@
 unsubscribe from one type), signed so they can be neither forged nor read."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine
@@ -31,9 +32,13 @@ def generate_links(
     business_unit_id: int = ACCOUNT_UNIT_ID,
     subscription_type_id: int | None = None,
     language: str | None = None,
+    issued_at: datetime | None = None,
 ) -> PersonalLinks:
-    """Links for one subscriber; the subscriber is recorded if new (no status changes)."""
-    now = utcnow()
+    """Links for one subscriber; the subscriber is recorded if new (no status changes).
+
+    `issued_at` (default: now) is the time the links carry; tests pass an old one to check
+    that a link still works weeks later."""
+    now = (issued_at or utcnow()).replace(microsecond=0)
     with UnitOfWork(engine, write=True, ledger=False) as uow:
         connection = uow.connection
         settings = account_settings.load(connection)
@@ -49,9 +54,10 @@ def generate_links(
     subscriber_id = ids[(channel, subscriber.key)]
 
     def url(path: str, purpose: Purpose, type_id: int | None = None) -> str:
-        claims = LinkClaims(purpose, channel, subscriber_id, business_unit_id, type_id, now.date())
-        suffix = f"?lang={quote(language)}" if language else ""
-        return f"{public_url.rstrip('/')}/{path}/{seal(claims, secret)}{suffix}"
+        claims = LinkClaims(
+            purpose, channel, subscriber_id, business_unit_id, type_id, now.date(), now
+        )
+        return link_url(public_url, path, seal(claims, secret), language)
 
     return PersonalLinks(
         subscriber=subscriber.key,
@@ -61,6 +67,12 @@ def generate_links(
         if subscription_type_id is not None
         else None,
     )
+
+
+def link_url(public_url: str, path: str, token: str, language: str | None = None) -> str:
+    """The public URL of one token: `<public_url>/<path>/<token>[?lang=...]`."""
+    suffix = f"?lang={quote(language)}" if language else ""
+    return f"{public_url.rstrip('/')}/{path}/{token}{suffix}"
 
 
 def _check_type(connection: Connection, type_id: int, channel: Channel, unit_id: int) -> None:

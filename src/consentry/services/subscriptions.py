@@ -22,6 +22,7 @@ from consentry.domain import (
     SuccessReason,
     decide,
 )
+from consentry.domain.mail import MailKind
 from consentry.services.changes import (
     ChangeResult,
     InputError,
@@ -30,7 +31,7 @@ from consentry.services.changes import (
 )
 from consentry.services.entries import entry_fields, legal_basis_on_record, single
 from consentry.services.writing import WriteContext, write_batch
-from consentry.storage import catalog
+from consentry.storage import catalog, outbox
 from consentry.storage.statuses import StatusRow, WideRow
 
 
@@ -152,6 +153,18 @@ def change_status(
         )
         if decision.clears_wide:
             _clear_covering(context, subscriber, subscriber_id, type_, provenance, occurred_at)
+        if decision.awaiting_confirmation:
+            # Transactional outbox: the confirmation mail is queued with the pending opt-in.
+            outbox.enqueue(
+                context.connection,
+                MailKind.DOUBLE_OPT_IN,
+                subscriber.address,
+                subscriber_id,
+                type_.business_unit_id,
+                context.now,
+                subscription_type_id=type_.id,
+                language=provenance.evidence.get("language"),
+            )
     if reason is not decision.reason:
         decision = replace(decision, reason=reason)
     return _result(context, subscriber, subscriber_id, type_, decision, entry.id)

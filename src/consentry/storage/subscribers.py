@@ -69,3 +69,13 @@ def find(connection: Connection, channel: Channel, key: str) -> SubscriberId | N
         )
     ).first()
     return SubscriberId(channel, row.key, row.address) if row else None
+
+
+def by_id(connection: Connection, subscriber_id: int) -> SubscriberId | None:
+    """The subscriber a row id names (a personal link carries the id, not the address)."""
+    row = connection.execute(
+        select(subscribers.c.channel, subscribers.c.key, subscribers.c.address).where(
+            subscribers.c.id == subscriber_id
+        )
+    ).first()
+    return SubscriberId(Channel(row.channel), row.key, row.address) if row else None

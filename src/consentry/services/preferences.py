@@ -1,0 +1,344 @@
+"""Use cases of the contact's own pages: open a personal link, show the preference page, save
+it, unsubscribe (from one type, from all, by one-click), hold a suspected scanner's click, and
+confirm a double opt-in.
+
+The contact is the actor of every change made here; each change carries the visit's evidence
+(IP, user agent, page, language) and, for a save, the exact notice text the page showed.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from consentry.domain import (
+    Action,
+    Actor,
+    ActorKind,
+    BusinessUnit,
+    Outcome,
+    Refusal,
+    Source,
+    Status,
+    SubscriberId,
+    SubscriptionType,
+)
+from consentry.domain.business_units import ACCENT_COLOR, LOGO_URL, PRIMARY_COLOR
+from consentry.domain.languages import translation_keys
+from consentry.domain.links import InvalidLink, LinkClaims, Purpose, open_token
+from consentry.domain.preferences import changes, ticked
+from consentry.domain.statuses import covers, wide_scope
+from consentry.services.changes import (
+    ChangeResult,
+    InputError,
+    Provenance,
+    StatusChange,
+    WideResult,
+)
+from consentry.services.entries import entry_fields
+from consentry.services.recorder import Recorder
+from consentry.services.subscriptions import set_statuses
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.wide_opt_outs import unsubscribe_all
+from consentry.services.writing import utcnow
+from consentry.storage import account_settings, catalog, statuses, subscribers
+from consentry.storage.statuses import StatusRow, WideRow
+
+CONTACT = Actor(ActorKind.CONTACT)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Who is at the page: the evidence a change from it carries."""
+
+    ip: str | None
+    user_agent: str | None
+    language: str
+    page: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "page": self.page,
+            "language": self.language,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True)
+class Brand:
+    id: int
+    name: str
+    logo_url: str | None = None
+    primary_color: str | None = None
+    accent_color: str | None = None
+
+    @classmethod
+    def of(cls, unit: BusinessUnit) -> "Brand":
+        branding = unit.branding
+        return cls(
+            unit.id,
+            unit.name,
+            branding.get(LOGO_URL),
+            branding.get(PRIMARY_COLOR),
+            branding.get(ACCENT_COLOR),
+        )
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    id: int
+    name: str
+    description: str
+    purpose: str
+    communication_method: str
+    status: Status
+    ticked: bool
+    awaiting_confirmation: bool = False
+
+
+@dataclass(frozen=True)
+class PreferencePage:
+    claims: LinkClaims
+    subscriber: SubscriberId
+    brand: Brand
+    types: tuple[TypeChoice, ...]
+    opted_out_of_all: bool
+    data_privacy_mode: bool
+
+    def shown(self) -> dict[int, bool]:
+        return {choice.id: choice.ticked for choice in self.types}
+
+    def choice(self, type_id: int | None) -> TypeChoice | None:
+        return next((choice for choice in self.types if choice.id == type_id), None)
+
+
+def open_link(secret: str, token: str, *, today: date | None = None) -> LinkClaims:
+    """The claims of a genuine personal link; InvalidLink otherwise (bad, forged or expired)."""
+    return open_token(token, secret, today or utcnow().date())
+
+
+def localised(type_: SubscriptionType, language: str) -> tuple[str, str]:
+    """A type's name and description in `language`, from its own translations (else as named)."""
+    by_code = {t.language_code: t for t in type_.translations}
+    for key in translation_keys(language):
+        found = by_code.get(key)
+        if found:
+            return found.name, found.description or type_.description
+    return type_.name, type_.description
+
+
+def load_page(engine: Engine, claims: LinkClaims, language: str) -> PreferencePage:
+    """Everything the preference page shows, in one read transaction."""
+    with UnitOfWork(engine) as uow:
+        return page_in(uow.connection, claims, language)
+
+
+def page_in(connection: Connection, claims: LinkClaims, language: str) -> PreferencePage:
+    subscriber = subscribers.by_id(connection, claims.subscriber_id)
+    unit = catalog.get_unit(connection, claims.business_unit_id)
+    if subscriber is None or unit is None or subscriber.channel is not claims.channel:
+        # The link was genuine, but what it names is gone: the contact sees a stale link.
+        raise InvalidLink("This link is no longer valid.")
+    settings = account_settings.load(connection)
+    types = [
+        type_
+        for type_ in catalog.list_types(
+            connection,
+            channel=claims.channel,
+            business_unit_id=claims.business_unit_id,
+            with_translations=True,
+            active_only=True,
+        )
+        if not type_.is_internal
+    ]
+    rows = statuses.load(connection, [(claims.subscriber_id, t.id) for t in types])
+    opted_out = _opted_out_of_all(statuses.load_wide(connection, [claims.subscriber_id]), unit.id)
+    choices = []
+    for type_ in types:
+        row = rows.get((claims.subscriber_id, type_.id))
+        status = row.status if row else Status.NOT_SPECIFIED
+        name, description = localised(type_, language)
+        choices.append(
+            TypeChoice(
+                type_.id,
+                name,
+                description,
+                type_.purpose,
+                type_.communication_method,
+                status,
+                ticked(status, opted_out, settings.data_privacy_mode),
+                awaiting_confirmation=bool(
+                    row and status is Status.SUBSCRIBED and not row.confirmed
+                ),
+            )
+        )
+    return PreferencePage(
+        claims, subscriber, Brand.of(unit), tuple(choices), opted_out, settings.data_privacy_mode
+    )
+
+
+def _opted_out_of_all(rows: Iterable[WideRow], unit_id: int) -> bool:
+    return any(
+        row.opted_out and covers(row.wide_type, row.business_unit_id, unit_id) for row in rows
+    )
+
+
+def _provenance(source: Source, visit: Visit, notice_text: str | None = None) -> Provenance:
+    return Provenance(source, CONTACT, evidence=visit.evidence(), notice_text=notice_text)
+
+
+def save_preferences(
+    engine: Engine,
+    page: PreferencePage,
+    now_ticked: Iterable[int],
+    visit: Visit,
+    notice_text: str,
+) -> list[ChangeResult]:
+    """Apply what the contact changed on the page (boxes compared with how they were shown),
+    in one transaction; an unchanged page records nothing."""
+    wanted = changes(page.shown(), now_ticked)
+    provenance = _provenance(Source.PREFERENCE_CENTER, visit, notice_text)
+    batch = [
+        StatusChange(page.subscriber.address, page.claims.channel, type_id, status, provenance)
+        for type_id, status in wanted.items()
+    ]
+    if not batch:
+        return []
+    return [r for r in set_statuses(engine, batch) if not isinstance(r, InputError)]
+
+
+def unsubscribe_from_all(
+    engine: Engine, page: PreferencePage, visit: Visit, source: Source = Source.PREFERENCE_CENTER
+) -> WideResult:
+    return unsubscribe_all(
+        engine,
+        page.subscriber.address,
+        page.claims.channel,
+        _wide_unit(engine, page.claims.business_unit_id),
+        _provenance(source, visit),
+    )
+
+
+def _wide_unit(engine: Engine, unit_id: int) -> int | None:
+    """The scope of a link's "unsubscribe from all": its unit with business units on, else the
+    account (a unit link made while business units were on still unsubscribes from all)."""
+    with UnitOfWork(engine) as uow:
+        enabled = account_settings.load(uow.connection).business_units_enabled
+    return unit_id if enabled else None
+
+
+def already_unsubscribed(engine: Engine, claims: LinkClaims) -> bool:
+    """Whether an unsubscribe link's request is already in effect (a retried one-click then
+    records nothing new)."""
+    with UnitOfWork(engine) as uow:
+        connection = uow.connection
+        if claims.purpose is Purpose.UNSUBSCRIBE_ONE and claims.subscription_type_id:
+            row = statuses.load(
+                connection, [(claims.subscriber_id, claims.subscription_type_id)]
+            ).get((claims.subscriber_id, claims.subscription_type_id))
+            return row is not None and row.status is Status.UNSUBSCRIBED
+        settings = account_settings.load(connection)
+        unit = claims.business_unit_id if settings.business_units_enabled else None
+        wide_type, unit_id = wide_scope(unit, settings.business_units_enabled)
+        return any(
+            row.opted_out and row.wide_type is wide_type and row.business_unit_id == unit_id
+            for row in statuses.load_wide(connection, [claims.subscriber_id])
+        )
+
+
+def unsubscribe_by_link(
+    engine: Engine, page: PreferencePage, visit: Visit, source: Source
+) -> ChangeResult | WideResult | None:
+    """What an unsubscribe link asks: one type (single-type link) or all. None when it is
+    already in effect: nothing is recorded for a retry."""
+    if already_unsubscribed(engine, page.claims):
+        return None
+    type_id = page.claims.subscription_type_id
+    if page.claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
+        change = StatusChange(
+            page.subscriber.address,
+            page.claims.channel,
+            type_id,
+            Status.UNSUBSCRIBED,
+            _provenance(source, visit),
+        )
+        (result,) = set_statuses(engine, [change])
+        if isinstance(result, InputError):
+            raise result.error
+        return result
+    return unsubscribe_from_all(engine, page, visit, source)
+
+
+def hold_suspected_scanner(engine: Engine, page: PreferencePage, visit: Visit) -> int:
+    """Record a held confirm-button POST (suspected automation): refused, nothing changed,
+    awaiting the contact's second confirmation. Returns the ledger entry id."""
+    claims = page.claims
+    confirming = claims.purpose is Purpose.CONFIRM_OPT_IN
+    source = Source.DOUBLE_OPT_IN if confirming else Source.PREFERENCE_CENTER
+    requested = Status.SUBSCRIBED if confirming else Status.UNSUBSCRIBED
+    provenance = Provenance(
+        source, CONTACT, evidence={**visit.evidence(), "suspected_automation": True}
+    )
+    single = claims.subscription_type_id is not None and claims.purpose in _SINGLE_TYPE
+    with UnitOfWork(engine, write=True) as uow:
+        now = utcnow()
+        old = _held_old_status(uow.connection, claims) if single else None
+        settings = account_settings.load(uow.connection)
+        wide_type, unit_id = wide_scope(
+            claims.business_unit_id if settings.business_units_enabled else None,
+            settings.business_units_enabled,
+        )
+        recorder = Recorder(uow.connection, uow.head, now)
+        entry = recorder.record(
+            **entry_fields(page.subscriber, claims.subscriber_id, provenance, now),
+            action=(Action.SET_STATUS if single else Action.SET_WIDE).value,
+            subscription_type_id=claims.subscription_type_id if single else None,
+            wide_type=None if single else wide_type.value,
+            business_unit_id=claims.business_unit_id if single else unit_id,
+            old_status=(old or Status.NOT_SPECIFIED).value if single else None,
+            requested_status=requested.value,
+            new_status=(old or Status.NOT_SPECIFIED).value if single else None,
+            outcome=Outcome.REFUSED.value,
+            refusal=Refusal.HELD_FOR_CONFIRMATION.value,
+            message="Held: the click looked like a link scanner (suspected automation);"
+            " awaiting the contact's second confirmation.",
+        )
+        recorder.flush()
+        uow.commit()
+    return entry.id
+
+
+_SINGLE_TYPE = frozenset({Purpose.UNSUBSCRIBE_ONE, Purpose.CONFIRM_OPT_IN})
+
+
+def _held_old_status(connection: Connection, claims: LinkClaims) -> Status | None:
+    assert claims.subscription_type_id is not None
+    key = (claims.subscriber_id, claims.subscription_type_id)
+    row: StatusRow | None = statuses.load(connection, [key]).get(key)
+    return row.status if row else None
+
+
+def confirm_opt_in(engine: Engine, page: PreferencePage, visit: Visit) -> ChangeResult:
+    """The contact confirmed a double opt-in: recorded with source DOUBLE_OPT_IN (a repeat is
+    answered NO_CHANGE by the rulebook)."""
+    type_id = page.claims.subscription_type_id
+    if type_id is None:
+        raise InvalidLink("This link is not valid.")
+    evidence = {**visit.extra, "confirmed_at": utcnow().isoformat()}
+    visit = Visit(visit.ip, visit.user_agent, visit.language, visit.page, evidence)
+    change = StatusChange(
+        page.subscriber.address,
+        page.claims.channel,
+        type_id,
+        Status.SUBSCRIBED,
+        _provenance(Source.DOUBLE_OPT_IN, visit),
+    )
+    (result,) = set_statuses(engine, [change])
+    if isinstance(result, InputError):
+        raise result.error
+    return result
