@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import Cli, count, ok, one_line, query
+from tests.e2e.helpers import Cli, count, ok, one_line, query, table
 
 # Line by line: the file's lines and what the result file must say of each.
 ROWS = [
@@ -172,3 +172,24 @@ def test_an_xlsx_file(consentry: Cli, database_url: str, tmp_path: Path) -> None
         ("4", "APPLIED"),
     ]
     assert count(database_url, "wide_statuses") == 2
+
+
+def test_a_queued_import_runs_on_the_worker_and_jobs_can_be_followed(
+    consentry: Cli, database_url: str, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "list.csv", "utf-8", ",")
+    queued = ok(consentry("import", "optouts", str(path), "--expect-rows", "6", "--queue"))
+    other = ok(consentry("import", "optouts", str(path), "--expect-rows", "6", "--queue"))
+    assert "Job 1: 6 rows" in queued and "Queued" in queued and "Job 2" in other
+
+    assert "Job 2 is CANCELLED" in ok(consentry("jobs", "cancel", "2"))
+    ok(consentry("worker", "--until-idle"))
+
+    listed = table(ok(consentry("jobs", "list")))
+    assert [(row["id"], row["state"], row["done"]) for row in listed] == [
+        ("2", "CANCELLED", "0"),
+        ("1", "SUCCEEDED", "6"),
+    ]
+    shown = one_line(ok(consentry("jobs", "show", "1")))
+    assert "Summary: 3 applied, 0 no change, 0 stale, 0 refused, 3 bad rows" in shown
+    assert count(database_url, "wide_statuses") == 3

@@ -38,6 +38,7 @@ app.command("history")(status.history)
 app.command("serve")(serve.serve)
 app.add_typer(imports.app, name="import")
 app.command("worker")(worker.worker)
+app.add_typer(worker.jobs_app, name="jobs")
 app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
 
