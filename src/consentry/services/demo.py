@@ -3,6 +3,7 @@ with translations, thousands of contacts, and statuses and history from every so
 through the use cases, so every status has its ledger entry and every refusal is recorded."""
 
 import random
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from consentry.domain import (
     Channel,
     InvalidInput,
     LegalBasis,
+    Outcome,
     Source,
     Status,
     SubscriptionType,
@@ -81,13 +83,17 @@ def _types(engine: Engine) -> dict[str, SubscriptionType]:
     return made
 
 
+def _ascii(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+
+
 def _people(count: int, rng: random.Random) -> list[dict[str, object]]:
     first, last = FIRST.split(), LAST.split()
     people = []
     for i in range(count):
         given, family = rng.choice(first), rng.choice(last)
         person: dict[str, object] = {
-            "email": f"{given.lower()}.{family.lower()}.{i}@example.{rng.choice(TLDS)}",
+            "email": f"{_ascii(given)}.{_ascii(family)}.{i}@example.{rng.choice(TLDS)}",
             "firstname": given,
             "lastname": family,
             "company": rng.choice(COMPANIES),
@@ -119,6 +125,15 @@ def _changes(
         return [StatusChange(a, type_.channel, type_.id, status, provenance) for a in picked]
 
     sub, unsub = Status.SUBSCRIBED, Status.UNSUBSCRIBED
+    clicked = batch(
+        emails, 0.06, "Marketing Information", unsub, Provenance(Source.ONE_CLICK, contact)
+    )
+    flow_type = types["Marketing Information"]
+    # A workflow may not resubscribe those who opted out: refused, and on the record.
+    refused = [
+        StatusChange(c.address, Channel.EMAIL, flow_type.id, sub, Provenance(Source.WORKFLOW, flow))
+        for c in clicked[: len(clicked) // 2]
+    ]
     return [
         (
             "import",
@@ -156,12 +171,7 @@ def _changes(
                 Provenance(Source.PREFERENCE_CENTER, contact),
             ),
         ),
-        (
-            "one-click",
-            batch(
-                emails, 0.06, "Marketing Information", unsub, Provenance(Source.ONE_CLICK, contact)
-            ),
-        ),
+        ("one-click", clicked),
         (
             "record",
             batch(
@@ -182,7 +192,7 @@ def _changes(
                 Provenance(Source.BULK, user, explanation="Bounced event list"),
             ),
         ),
-        # A workflow may not resubscribe the opted-out: some of these are refused, on the record.
+        ("workflow", refused),
         (
             "workflow",
             batch(emails, 0.1, "Marketing Information", sub, Provenance(Source.WORKFLOW, flow)),
@@ -249,7 +259,9 @@ def load_demo(
         for start in range(0, len(batch), 1_000):
             for result in set_statuses(engine, batch[start : start + 1_000]):
                 changes += 1
-                refused += isinstance(result, ChangeResult) and not result.decision.applied
+                refused += (
+                    isinstance(result, ChangeResult) and result.decision.outcome is Outcome.REFUSED
+                )
     wide = [
         WideChange(
             str(p["email"]),

@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from starlette.datastructures import FormData
 
 from consentry.config import Config
-from consentry.domain import LegalBasis, Source
+from consentry.domain import Channel, LegalBasis, Source
+from consentry.domain.subscription_types import COMMUNICATION_METHOD
 from consentry.domain.roles import Permission, allows
 from consentry.services.users import list_users
 
@@ -57,6 +58,7 @@ def render(
         "source_label": lambda s: Source(s).display_text if s in Source.__members__ else s,
         "legal_label": lambda b: LegalBasis(b).label if b in LegalBasis.__members__ else "—",
         "path": request.url.path,
+        "channel_label": lambda c: COMMUNICATION_METHOD.get(Channel(c), c),
     }
     values.update(context or {})
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status)

@@ -46,8 +46,10 @@
   // Panels and dialogs: focus inside, Escape closes.
   var layer = document.querySelector(".dialog") || document.querySelector(".panel");
   if (layer) {
-    var first = layer.querySelector("select, textarea, input:not([type=hidden]), button, a[href]");
-    if (first) first.focus();
+    // A dialog focuses its first field; a panel itself, so Tab starts inside it.
+    var first = layer.classList.contains("dialog") &&
+      layer.querySelector("select, textarea, input:not([type=hidden])");
+    (first || layer).focus();
     document.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;
       var close = layer.querySelector("[data-close]");
