@@ -193,3 +193,23 @@ def test_a_queued_import_runs_on_the_worker_and_jobs_can_be_followed(
     shown = one_line(ok(consentry("jobs", "show", "1")))
     assert "Summary: 3 applied, 0 no change, 0 stale, 0 refused, 3 bad rows" in shown
     assert count(database_url, "wide_statuses") == 3
+
+
+def test_the_ledger_names_an_existing_contact_and_no_contact_is_created(
+    consentry: Cli, database_url: str, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("email,firstname\nknown@x.com,Kim\n")
+    ok(consentry("import", "contacts", str(people)))
+    optouts = tmp_path / "optouts.csv"
+    optouts.write_text("Email\nKnown@x.com\nstranger@x.com\n")
+
+    ok(consentry("import", "optouts", str(optouts), "--expect-rows", "2"))
+
+    entries = query(
+        database_url,
+        "SELECT address, contact_id FROM ledger WHERE action = 'SET_WIDE' ORDER BY id",
+    )
+    contact_id = query(database_url, "SELECT id FROM contacts")[0][0]
+    assert [tuple(e) for e in entries] == [("Known@x.com", contact_id), ("stranger@x.com", None)]
+    assert count(database_url, "contacts") == 1

@@ -2,7 +2,7 @@
 filter groups (and the search box), read in keyset pages by id so a long bulk edit can resume
 from the last id it committed."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,3 +71,18 @@ def page(
     )
     rows: list[Any] = list(connection.execute(query))
     return [Selected(row.id, dict(row.properties or {}), row.phone_key) for row in rows]
+
+
+def ids_by_email_keys(connection: Connection, keys: Iterable[str]) -> dict[str, int]:
+    """The live contact id of each email key that has one (one query per 900 keys)."""
+    wanted = sorted(set(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(contacts.c.email_key, contacts.c.id).where(
+                contacts.c.email_key.in_(wanted[start : start + 900]),
+                contacts.c.archived == false(),
+            )
+        )
+        found.update({row.email_key: row.id for row in rows})
+    return found

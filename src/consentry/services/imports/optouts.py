@@ -26,6 +26,7 @@ from consentry.domain import (
     NotFound,
     Source,
     normalise,
+    normalise_email,
 )
 from consentry.domain.imports import address_column, cell, is_blank
 from consentry.domain.statuses import wide_scope
@@ -36,7 +37,7 @@ from consentry.services.job_runner import KINDS
 from consentry.services.jobs import Chunk, ChunkAnswer, Commit, Job
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.wide_opt_outs import set_wide_statuses
-from consentry.storage import account_settings, catalog
+from consentry.storage import account_settings, catalog, contact_selection
 from consentry.storage.jobs import JobRow
 
 KIND = "import_optouts"
@@ -186,6 +187,7 @@ class OptOutWork:
     def apply(self, chunk: Chunk, commit: Commit) -> None:
         batch: list[Record] = chunk.payload
         plan = [(record, self._classify(record)) for record in batch]
+        owners = self._contacts([taken for _, taken in plan if isinstance(taken, str)])
         changes = [
             WideChange(
                 taken,
@@ -196,6 +198,7 @@ class OptOutWork:
                     Source.IMPORT,
                     self._actor,
                     evidence={"job": self._job_id, "line": record.line},
+                    contact_id=owners.get(taken),
                 ),
             )
             for record, taken in plan
@@ -230,6 +233,16 @@ class OptOutWork:
             outcome = result.decision.outcome.value
             answer.add(outcome, (record.line, classified, outcome, result.decision.message))
         return answer
+
+    def _contacts(self, addresses: list[str]) -> dict[str, int]:
+        """The live contact of each email address, if any, for the ledger's record (the import
+        creates none)."""
+        if self._channel is not Channel.EMAIL or not addresses:
+            return {}
+        keys = {address: normalise_email(address).key for address in addresses}
+        with UnitOfWork(self._engine) as uow:
+            found = contact_selection.ids_by_email_keys(uow.connection, keys.values())
+        return {address: found[key] for address, key in keys.items() if key in found}
 
     def close(self) -> None:
         close = getattr(self._records, "close", None)
