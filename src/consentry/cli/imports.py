@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from consentry.cli.context import config, console, migrated_engine, operator, reporting
+from consentry.cli.context import config, console, errors, migrated_engine, operator, reporting
 from consentry.cli.job_progress import report, summary_line, with_progress
 from consentry.domain import Channel
 from consentry.services import job_pump
@@ -106,5 +106,13 @@ def _run(runner: JobRunner, job: Job, queue: bool, description: str) -> None:
         console.print("Queued: `consentry worker` (or `consentry serve` on SQLite) runs it.")
         return
     assert job_pump.KNOWN  # every kind of job is registered with the runner
-    finished = with_progress(description, lambda progress: runner.run(job.id, progress))
+    try:
+        finished = with_progress(description, lambda progress: runner.run(job.id, progress))
+    except KeyboardInterrupt:
+        # The chunk in flight rolled back; the committed ones stand, and the job resumes.
+        errors.print(
+            f"Interrupted. Job {job.id} resumes on `consentry worker` once its lease runs out"
+            f" (`consentry jobs cancel {job.id}` stops it)."
+        )
+        raise typer.Exit(130) from None
     raise typer.Exit(report(finished))
