@@ -38,8 +38,10 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-# `_("…")` in templates and code: what the catalogs must translate.
-_MARKED = re.compile(r"""\b_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
+# `_("…")` in templates and code (adjacent literals joined, as Python does): what the catalogs
+# must translate.
+_MARKED = re.compile(r"""\b_\(\s*((?:"(?:[^"\\]|\\.)*"\s*)+)[,)]""")
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def marked_messages(*roots: Path) -> set[str]:
@@ -49,5 +51,7 @@ def marked_messages(*roots: Path) -> set[str]:
         for path in root.rglob("*"):
             if path.suffix in {".html", ".txt", ".py"}:
                 text = path.read_text(encoding="utf-8")
-                found.update(m.replace('\\"', '"') for m in _MARKED.findall(text))
+                for literals in _MARKED.findall(text):
+                    pieces = _LITERAL.findall(literals)
+                    found.add("".join(piece.replace('\\"', '"') for piece in pieces))
     return found

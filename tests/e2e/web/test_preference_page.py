@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from consentry import services
@@ -97,6 +97,30 @@ def test_keyboard_only(site: Site, page: Page) -> None:
 
     expect(page.get_by_role("status")).to_contain_text("saved")
     assert site.status(ADDRESS, MARKETING) is Status.SUBSCRIBED
+
+
+def test_the_page_in_traditional_chinese_and_in_english(site: Site, browser: Browser) -> None:
+    services.set_translation(site.engine, MARKETING, "zh-tw", "行銷資訊", "優惠與最新消息。")
+    context = browser.new_context(locale="zh-TW")  # Accept-Language: zh-TW
+    page = context.new_page()
+    try:
+        page.goto(site.links(ADDRESS).manage_preferences_url)
+        expect(page.locator("html")).to_have_attribute("lang", "zh-TW")
+        expect(page.get_by_role("heading", level=1)).to_have_text("您的訂閱偏好")
+        expect(page.get_by_text("優惠與最新消息。")).to_be_visible()
+        page.get_by_label("行銷資訊").check()
+        page.get_by_role("button", name="儲存我的偏好").click()
+        expect(page.get_by_role("status")).to_contain_text("您的偏好設定已儲存。")
+        (entry,) = site.entries(ADDRESS)
+        assert entry.evidence["language"] == "zh-TW"
+        assert (site.notice(entry) or "").startswith("儲存即表示您同意")
+
+        page.get_by_role("link", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your subscription preferences")
+        expect(page.get_by_label("Marketing Information")).to_be_checked()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("which", ["preferences", "unsubscribe", "bad link"])
