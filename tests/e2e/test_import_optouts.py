@@ -193,6 +193,8 @@ def test_a_queued_import_runs_on_the_worker_and_jobs_can_be_followed(
     shown = one_line(ok(consentry("jobs", "show", "1")))
     assert "Summary: 3 applied, 0 no change, 0 stale, 0 refused, 3 bad rows" in shown
     assert count(database_url, "wide_statuses") == 3
+    kept = list((tmp_path / "var" / "jobs" / "inputs").iterdir())
+    assert len(kept) == 1  # the finished job's copy of the file is gone; the cancelled one's stays
 
 
 def test_the_ledger_names_an_existing_contact_and_no_contact_is_created(

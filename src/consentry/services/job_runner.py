@@ -211,21 +211,28 @@ class JobRunner:
         self._done, self._chunks, self._summary = self._done + rows, self._chunks + 1, summary
 
     def _end(self, state: JobStateValue, *, error: str | None = None) -> None:
+        """Record the job's end, then join its result parts (a job that ended is never taken
+        over, so its parts can no longer change)."""
         row, work = self._row, self._work
         assert row is not None and work is not None
-        path = assemble(self.config, row.id, work.header)
         with UnitOfWork(self.engine, write=True, ledger=False) as uow:
-            job_rows.finish(
+            ended = job_rows.finish(
                 uow.connection,
                 row.id,
                 self.worker_id,
                 state,
                 utcnow(),
-                result_path=str(path),
+                result_path=str(result_file(self.config, row.id)),
                 error=error,
             )
             uow.commit()
-        self._release()
+        if ended:
+            assemble(self.config, row.id, work.header)
+            if state is JobStateValue.SUCCEEDED:
+                self._discard_input(row)
+            self._release()
+        else:
+            self._lost()
 
     def _lost(self) -> None:
         """Cancelled (or taken over): a cancelled job keeps the results of its chunks."""
@@ -237,7 +244,15 @@ class JobRunner:
             with UnitOfWork(self.engine, write=True, ledger=False) as uow:
                 job_rows.set_result_path(uow.connection, row.id, str(path))
                 uow.commit()
+            self._discard_input(row)
         self._release()
+
+    def _discard_input(self, row: JobRow) -> None:
+        """The job's own copy of an uploaded file, once nothing will read it again."""
+        kept = row.params.get("file")
+        inputs = self.config.jobs_dir.resolve() / "inputs"
+        if isinstance(kept, str) and Path(kept).parent == inputs:
+            Path(kept).unlink(missing_ok=True)
 
     def _fail(self, row: JobRow, error: str) -> None:
         with UnitOfWork(self.engine, write=True, ledger=False) as uow:
