@@ -64,7 +64,8 @@ def write_letter(connection: Connection, config: Config, mail: QueuedMail, now: 
         claims = LinkClaims(
             purpose, subscriber.channel, mail.subscriber_id, unit.id, type_id, now.date(), now
         )
-        return link_url(config.public_url, path, seal(claims, config.secret()), language)
+        token = seal(claims, config.secret())
+        return link_url(config.public_url, path, token, language if mail.language else None)
 
     manage = (_("Manage your preferences"), url("preferences", Purpose.MANAGE_PREFERENCES, None))
     unsubscribe = (_("Unsubscribe from all"), url("unsubscribe", Purpose.UNSUBSCRIBE_ALL, None))
