@@ -12,8 +12,16 @@ from sqlalchemy import Connection, Engine
 
 from consentry import services
 from consentry.config import Config
-from consentry.domain import Actor, ActorKind, Channel, InvalidInput, LegalBasis, NotFound, Source
-from consentry.domain import Status
+from consentry.domain import (
+    Actor,
+    ActorKind,
+    Channel,
+    InvalidInput,
+    LegalBasis,
+    NotFound,
+    Source,
+    Status,
+)
 from consentry.domain.links import Purpose, open_token
 from consentry.domain.mail import MailKind
 from consentry.services.changes import InputError
