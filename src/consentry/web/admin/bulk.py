@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.datastructures import FormData
 
 from consentry.domain import Actor, ActorKind, Channel, ConsentryError, Status, SubscriptionType
@@ -92,7 +98,8 @@ async def run(request: Request, session: Session = Depends(current_session)) -> 
         count = count_selection(engine(request), edit)
         if count > SYNC_LIMIT:
             job = submit_bulk_edit(engine(request), config(request), edit)
-            return _job_page(request, job.id)
+            # See Other: the progress page is a GET, safe to reload while it polls.
+            return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
         outcome = run_bulk_edit(engine(request), config(request), edit)
     except ConsentryError as problem:
         raise HTTPException(400, problem.message) from None
