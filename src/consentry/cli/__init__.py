@@ -9,6 +9,7 @@ from consentry.cli import (
     exports,
     imports,
     ledger,
+    links,
     serve,
     settings,
     status,
@@ -31,6 +32,7 @@ app.add_typer(status.app, name="status")
 app.add_typer(settings.app, name="settings")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(links.app, name="links")
 app.add_typer(users.app, name="users")
 app.command("demo")(demo.demo)
 app.command("unsubscribe-all")(status.unsubscribe_all)

@@ -7,8 +7,9 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine
 
-from consentry.domain import ACCOUNT_UNIT_ID, Channel, InvalidInput, NotFound, normalise
+from consentry.domain import ACCOUNT_UNIT_ID, Channel, InvalidInput, NotFound, TypeKind, normalise
 from consentry.domain.links import LinkClaims, Purpose, seal
+from consentry.domain.one_click import headers as list_unsubscribe_headers
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import account_settings, catalog, subscribers
@@ -89,3 +90,42 @@ def _check_type(connection: Connection, type_id: int, channel: Channel, unit_id:
             f" {type_.business_unit_id}, not of {channel.value} in unit {unit_id}.",
             field="subscriptionId",
         )
+
+
+def unsubscribe_headers(
+    engine: Engine,
+    address: str,
+    subscription_type_id: int,
+    *,
+    secret: str,
+    public_url: str,
+    mailto: str | None = None,
+) -> dict[str, str]:
+    """The `List-Unsubscribe` and `List-Unsubscribe-Post` headers (RFC 8058) of one email
+    subscriber for one type: the single-type unsubscribe link of the type's business unit.
+    Transactional types get none (RFC 8058 is for bulk mail)."""
+    with UnitOfWork(engine) as uow:
+        found = catalog.list_types(uow.connection, ids=[subscription_type_id])
+    if not found:
+        raise InvalidInput(
+            f"Unknown subscriptionId {subscription_type_id}: no subscription type has that id.",
+            field="subscriptionId",
+        )
+    type_ = found[0]
+    if type_.kind is TypeKind.TRANSACTIONAL:
+        raise InvalidInput(
+            f"{type_.name!r} is a transactional type: its mail carries no List-Unsubscribe"
+            " header (RFC 8058 is for bulk mail).",
+            field="subscriptionId",
+        )
+    links = generate_links(
+        engine,
+        address,
+        Channel.EMAIL,
+        secret=secret,
+        public_url=public_url,
+        business_unit_id=type_.business_unit_id,
+        subscription_type_id=type_.id,
+    )
+    assert links.unsubscribe_single_url is not None
+    return list_unsubscribe_headers(links.unsubscribe_single_url, mailto)
