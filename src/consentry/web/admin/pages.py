@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 
 from consentry.config import Config
 from consentry.domain import Channel, LegalBasis, Source
-from consentry.domain.subscription_types import COMMUNICATION_METHOD
 from consentry.domain.roles import Permission, allows
+from consentry.domain.subscription_types import COMMUNICATION_METHOD
 from consentry.services.users import list_users
 
 # Autoescape on every template: contact data is user content.

@@ -99,7 +99,10 @@ def _all_properties(
         rows.append((label, name, shown))
     needle = q.lower()
     rows = [r for r in rows if not needle or needle in r[0].lower() or needle in r[1].lower()]
-    return sorted(rows, key=lambda r: (r[1].startswith("hs_email_optout_"), r[0].lower()))
+    order = {f"hs_email_optout_{type_id}": at for at, type_id in enumerate(type_names)}
+    # The contact's own properties by label, then one "Opted out of email" per type in the
+    # types' display order.
+    return sorted(rows, key=lambda r: (r[1] in order, order.get(r[1], 0), r[0].lower()))
 
 
 @router.get("/admin/contacts/{contact_id}")
