@@ -77,6 +77,15 @@ def _claimable(now: datetime) -> list[object]:
     ]
 
 
+def any_due(connection: Connection, now: datetime) -> bool:
+    """Whether some mail is due (a cheap read, so an idle worker takes no write lock)."""
+    table = mail_outbox
+    found = connection.execute(
+        select(table.c.id).where(*_claimable(now)).limit(1)  # type: ignore[arg-type]
+    ).first()
+    return found is not None
+
+
 def claim(connection: Connection, now: datetime, lease: timedelta, limit: int) -> list[QueuedMail]:
     """Take up to `limit` due mails for this worker until `now + lease` (others skip them)."""
     table = mail_outbox

@@ -34,6 +34,9 @@ def deliver_due(
     """Send up to `limit` due mails; answers how many were tried (sent or failed)."""
     mailer = mailer or make_mailer(config)
     moment = now or utcnow()
+    with UnitOfWork(engine) as uow:
+        if not outbox.any_due(uow.connection, moment):
+            return 0
     with UnitOfWork(engine, write=True, ledger=False) as uow:
         claimed = outbox.claim(uow.connection, moment, LEASE, limit)
         uow.commit()
