@@ -78,17 +78,27 @@ def format_time(moment: datetime) -> str:
     """ISO-8601 UTC with microseconds: the one spelling of a time inside a hash."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = moment.astimezone(UTC)
+    if moment.year < 1000:  # strftime does not pad such years; isoformat would
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # The same text as the strftime above, several times quicker (two per entry are hashed).
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _canonical(value: Any) -> bytes:
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=lambda v: format_time(v) if isinstance(v, datetime) else str(v),
-    ).encode()
+    """The hashed text of a dict: JSON with sorted keys, compact, UTF-8."""
+    return _ENCODER.encode(value).encode()
+
+
+def _hashed_text_of(value: Any) -> str:
+    return format_time(value) if isinstance(value, datetime) else str(value)
+
+
+# One encoder for every entry: json.dumps with options builds a new one per call, which was a
+# tenth of a batch write's time.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_hashed_text_of
+)
 
 
 def personal_digest(entry: LedgerEntry) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select, update
 
 from consentry.domain import LedgerEntry
 from consentry.storage.tables import ledger, ledger_head
+from consentry.storage.upsert import insert_rows
 
 _FIELDS = tuple(f.name for f in fields(LedgerEntry))
 
@@ -39,7 +40,7 @@ def append(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
         return
     # A shallow read of the fields: dataclasses.asdict deep-copies every evidence dict, which
     # was half the cost of a 1,000-input batch.
-    connection.execute(ledger.insert(), [_values(entry) for entry in entries])
+    insert_rows(connection, ledger, [_values(entry) for entry in entries])
     last = entries[-1]
     connection.execute(
         update(ledger_head)

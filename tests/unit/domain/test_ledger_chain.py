@@ -1,14 +1,18 @@
 """The ledger's hash chain (COMPLIANCE.md "Consent records"): any edit or deletion is detected and
 names the first broken entry; the documented erasure path still verifies."""
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from consentry.domain import LedgerEntry, Verification, seal, verify_chain
+from consentry.domain import Action, LedgerEntry, Verification, seal, verify_chain
+from consentry.domain import ledger as ledger_module
 from consentry.domain.ledger import GENESIS_HASH
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -241,3 +245,33 @@ def test_a_mismatch_at_the_end_names_the_last_entry(tamper: Tamper) -> None:
     assert not result.ok
     assert result.first_broken_id == 5
     assert "removed" not in result.problem
+
+
+# Hashes must never change for an entry already on the record: the hashed text is exactly what
+# the first ledgers were hashed from, for every kind of value an entry holds.
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.text(),
+    st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5))])),
+    st.sampled_from(list(Action)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(min_size=1), _SCALARS, max_size=12))
+def test_the_hashed_text_is_json_with_sorted_keys(fields: dict[str, Any]) -> None:
+    expected = json.dumps(
+        fields,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=lambda v: ledger_module.format_time(v) if isinstance(v, datetime) else str(v),
+    ).encode()
+    assert ledger_module._canonical(fields) == expected
+
+
+def test_nested_values_are_hashed_as_json() -> None:
+    nested = {"evidence": {"ip": "127.0.0.1"}, "id": 1}
+    assert ledger_module._canonical(nested) == b'{"evidence":{"ip":"127.0.0.1"},"id":1}'

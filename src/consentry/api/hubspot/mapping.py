@@ -175,6 +175,14 @@ def provenance(
     )
 
 
+def with_basis(
+    base: Provenance, legal_basis: LegalBasis | None, explanation: str | None
+) -> Provenance:
+    """The request's provenance with one input's legal basis: the inputs of a batch share the
+    request's evidence (read from its headers once)."""
+    return Provenance(base.source, base.actor, legal_basis, explanation, evidence=base.evidence)
+
+
 def check_batch_size(inputs: list[Any]) -> None:
     if not inputs:
         raise ApiError(

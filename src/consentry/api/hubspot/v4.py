@@ -146,15 +146,14 @@ def batch_write(
     """Up to 1,000 status changes in one transaction; refusals and bad inputs answer 207."""
     started = _now()
     mapping.check_batch_size(body.inputs)
+    base = mapping.provenance(request, token)
     changes = [
         StatusChange(
             i.subscriberIdString,
             i.channel,
             i.subscriptionId,
             i.statusState,
-            mapping.provenance(
-                request, token, legal_basis=i.legalBasis, explanation=i.legalBasisExplanation
-            ),
+            mapping.with_basis(base, i.legalBasis, i.legalBasisExplanation),
         )
         for i in body.inputs
     ]
