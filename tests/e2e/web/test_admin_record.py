@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import text
 
 from consentry import services
 from consentry.domain import Actor, ActorKind, Channel, Source, Status, TypeKind
@@ -185,3 +186,14 @@ def test_one_time_legal_basis_for_a_call(site: Site, page: Page) -> None:
     expect(page.locator("ol.timeline li.entry").first).to_contain_text(
         "Calling about their open order"
     )
+
+
+def test_send_the_contact_their_preference_link(site: Site, page: Page) -> None:
+    contact = contacts.create(site.engine, {"email": "Tove@Example.com", "firstname": "Tove"})
+    site.sign_in(page)
+    page.goto(f"{site.url}/admin/contacts/{contact.id}")
+    page.get_by_role("button", name="Send preference link").click()
+    expect(page.get_by_role("status")).to_have_text("Preference link sent to Tove@Example.com.")
+    with site.engine.connect() as connection:
+        queued = connection.execute(text("SELECT recipient, requested_by FROM mail_outbox")).all()
+    assert [tuple(row) for row in queued] == [("Tove@Example.com", "user:2")]

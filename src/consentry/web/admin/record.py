@@ -3,7 +3,6 @@ Subscriptions tab (status per type, by business unit; Subscribe / Resubscribe / 
 through a dialog), the History tab (the address's ledger) and View all properties; and the
 record's actions: unsubscribe from all, one-time legal basis for a call, preference link."""
 
-import importlib
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,7 +13,6 @@ from consentry.domain import (
     ActorKind,
     Channel,
     ConsentryError,
-    NotFound,
     Outcome,
     Source,
     Status,
@@ -35,6 +33,7 @@ from consentry.services import (
     unsubscribe_all,
 )
 from consentry.services.contacts import Contact
+from consentry.services.preference_links import send_preference_link
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
 from consentry.web.admin.contacts import EDITABLE
@@ -63,14 +62,6 @@ LABELS = {
     "hs_object_id": "Record ID",
     "hs_email_optout": "Unsubscribed from all email",
 }
-
-
-def _preference_links() -> Any:
-    """The "public" part's sender of preference links, when it is installed."""
-    try:
-        return importlib.import_module("consentry.services.preference_links")
-    except ImportError:
-        return None
 
 
 def _contact(request: Request, contact_id: int, type_ids: list[int]) -> Contact:
@@ -145,7 +136,6 @@ def record(
         "q": params.get("q", ""),
         "all_properties": _all_properties(contact, type_names, params.get("q", "")),
         "one_to_one": [t for t in email_types if t.kind is TypeKind.ONE_TO_ONE],
-        "can_send_link": _preference_links() is not None,
         "actor_label": actor_labeller(request),
     }
     return render(request, "record.html", context)
@@ -267,9 +257,6 @@ async def send_link(
     request: Request, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    module = _preference_links()
-    if module is None:
-        raise NotFound("Sending preference links is not installed.")
     form = await form_of(request)
     email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
         "email"
@@ -278,7 +265,7 @@ async def send_link(
         raise HTTPException(400, "This contact has no email address.")
     unit = text(form, "business_unit")
     try:
-        module.send_preference_link(
+        send_preference_link(
             engine(request),
             config(request),
             email,
