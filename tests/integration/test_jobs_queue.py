@@ -1,10 +1,11 @@
 """The job queue shared by several workers: each job is claimed by one worker, a worker that
 stops renewing its lease loses the job to another, and the one that lost it cannot commit."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from consentry import services
 from consentry.config import Config
@@ -13,6 +14,9 @@ from consentry.services import contacts
 from consentry.services.bulk_edit import BulkEdit, submit_bulk_edit
 from consentry.services.job_runner import JobRunner
 from consentry.services.jobs import JobState, get_job
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.writing import utcnow
+from consentry.storage import jobs as job_rows
 from tests.integration.helpers import MARKETING
 
 ADMIN = Actor(ActorKind.USER, "admin")
@@ -81,3 +85,25 @@ def test_a_job_of_an_unknown_kind_fails_with_a_reason(
     failed = get_job(engine, job.id)
     assert failed.state is JobState.FAILED
     assert failed.error == "Unknown kind of job 'no_such_kind'."
+
+
+def test_a_claim_skips_a_job_another_worker_is_claiming(
+    engine: Engine, tmp_path: Path, database_url: str
+) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: its claims queue instead (BEGIN IMMEDIATE)")
+    config = _config(tmp_path, database_url, lease=60)
+    first = submit_bulk_edit(engine, config, _edit(engine, 10, "d"))
+    second = submit_bulk_edit(engine, config, _edit(engine, 10, "e"))
+    now, lease = utcnow(), timedelta(seconds=60)
+
+    with engine.connect() as connection, connection.begin():
+        held = job_rows.claim(connection, "worker-a", now, lease)  # not committed yet
+        with UnitOfWork(engine, write=True, ledger=False) as uow:
+            # Waiting for worker A's lock would be the bug: fail fast instead of hanging.
+            uow.connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+            other = job_rows.claim(uow.connection, "worker-b", now, lease)
+            uow.commit()
+
+    assert held is not None and other is not None
+    assert (held.id, other.id) == (first.id, second.id)
