@@ -49,6 +49,16 @@ def test_one_click_post_unsubscribes_at_once(site: Site, encoding: str) -> None:
     assert site.status(ADDRESS, MARKETING) is Status.UNSUBSCRIBED
 
 
+def test_one_click_on_the_preference_link_unsubscribes_from_all(site: Site) -> None:
+    url = site.links(ADDRESS).manage_preferences_url
+
+    answer = _post(url, "multipart", ONE_CLICK)
+
+    assert answer.status_code == 200
+    assert "set-cookie" not in answer.headers
+    assert site.status(ADDRESS, MARKETING) is Status.UNSUBSCRIBED
+
+
 def test_single_type_link_unsubscribes_from_that_type_only(site: Site) -> None:
     url = site.links(ADDRESS, type_id=MARKETING).unsubscribe_single_url
     assert url is not None

@@ -145,6 +145,10 @@ def _show_preferences(
 @router.post("/preferences/{token}")
 async def save_preference_page(request: Request, token: str) -> Response:
     form = await request.form()
+    if is_one_click({key: [str(v) for v in form.getlist(key)] for key in form}):
+        # A sender that put the preference link in its List-Unsubscribe header: unsubscribe
+        # from all, exactly as on the unsubscribe link.
+        return _one_click(request, token, Purpose.MANAGE_PREFERENCES)
     language = language_of(request, str(form.get("lang") or "") or None)
     try:
         claims = _open(request, token, Purpose.MANAGE_PREFERENCES)
@@ -281,11 +285,16 @@ def _held(
     return True
 
 
-def _one_click(request: Request, token: str) -> Response:
+def _one_click(
+    request: Request,
+    token: str,
+    purpose: Purpose | None = None,
+) -> Response:
     """RFC 8058: no cookie, session, CSRF or Origin check, no redirect; 200 with a short body.
     Only the token decides; other form fields are never acted on."""
     try:
-        claims = _open(request, token, Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
+        allowed = (purpose,) if purpose else (Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
+        claims = _open(request, token, *allowed)
         page = _page(request, claims, "en")
         visit = visit_of(request, "en", "one-click")
         prefs.unsubscribe_by_link(request.app.state.engine, page, visit, Source.ONE_CLICK)
