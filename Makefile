@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck contracts pytest bench install install-dev clean
+.PHONY: run test lint typecheck contracts pytest bench screenshots install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# The admin app's screenshots in docs/screenshots/ (demo data, Chromium, 1280 and 390 px wide).
+screenshots: install-dev
+	$(BIN)/python scripts/screenshots.py

@@ -42,6 +42,8 @@ def _shoot(page: Page, base: str, contact_id: int, size: str) -> None:
     page.screenshot(path=str(OUT / f"index-{size}.png"))
     for tab in ("subscriptions", "history"):
         page.goto(f"{base}/admin/contacts/{contact_id}?panel={tab}")
+        if tab == "subscriptions":  # show a row's actions, as a pointer over it does
+            page.locator("li.sub-row").nth(1).hover()
         page.screenshot(path=str(OUT / f"record-{tab}-{size}.png"))
     page.goto(f"{base}/admin/contacts?q=example.org")
     page.locator("[data-check-all]").check()
@@ -61,15 +63,18 @@ def main() -> None:
     migrate.upgrade(engine)
     load_demo(engine)
     create_user(engine, EMAIL, PASSWORD, "marketer")
-    # The contact with the longest history makes the panel worth looking at.
+    # The contact whose history has the most sources makes the panel worth looking at.
     found = contacts.search(engine, SearchRequest(query="example.com", limit=200))
-    contact_id = max(
-        found.contacts,
-        key=lambda c: len(history(engine, c.properties["email"] or "", Channel.EMAIL).entries),
-    ).id
+
+    def variety(contact: contacts.Contact) -> int:
+        entries = history(engine, contact.properties["email"] or "", Channel.EMAIL).entries
+        wide = any(e.action == "SET_WIDE" for e in entries)
+        return -1 if wide else len({e.source for e in entries})
+
+    contact_id = max(found.contacts, key=variety).id
     config = Config(
         database_url=url, secret_key="s" * 40, jobs_dir=work / "jobs", outbox_dir=work / "out"
-    )  # type: ignore[call-arg]
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(config), port=port, log_level="error"))
     threading.Thread(target=server.run, daemon=True).start()

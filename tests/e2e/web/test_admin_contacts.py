@@ -61,6 +61,7 @@ def test_search_and_filter_the_index(site: Site, page: Page) -> None:
     assert sorted(rows(page)) == [f"ann{i}@example.com" for i in range(3)]
 
     page.get_by_label("Search").fill("")
+    page.locator("summary", has_text="Filters").click()
     page.get_by_label("Opted out of email").select_option(
         label="Opted out of email: Marketing Information"
     )
@@ -83,6 +84,7 @@ def test_unsubscribed_from_all_filter(site: Site, page: Page) -> None:
     emails = make_contacts(site, "cat", 3)
     services.unsubscribe_all(site.engine, emails[1], Channel.EMAIL, None, WHO)
     site.sign_in(page)
+    page.locator("summary", has_text="Filters").click()
     page.get_by_label("Unsubscribed from all email").select_option(label="Yes")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("1 contact match")).to_be_visible()
