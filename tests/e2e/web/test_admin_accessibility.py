@@ -1,0 +1,74 @@
+"""axe-core on the admin's main pages and panels: no serious or critical accessibility problem,
+and the record's panel can be worked with the keyboard alone."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from consentry.services import contacts
+from tests.e2e.web.admin_site import Site, admin_site, sqlite_url
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    with admin_site(sqlite_url(tmp_path), tmp_path) as running:
+        yield running
+
+
+def problems(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_main_pages_have_no_serious_accessibility_problems(site: Site, page: Page) -> None:
+    contact = contacts.create(site.engine, {"email": "a@x.com", "firstname": "Ada"})
+    page.goto(f"{site.url}/admin/sign-in")
+    found = {"sign-in": problems(page)}
+    site.sign_in(page, "admin")
+    for path in (
+        "/admin/contacts",
+        f"/admin/contacts/bulk?id={contact.id}",
+        f"/admin/contacts/{contact.id}",
+        f"/admin/contacts/{contact.id}?panel=subscriptions",
+        f"/admin/contacts/{contact.id}?panel=history",
+        f"/admin/contacts/{contact.id}?panel=subscriptions&dialog=status&type=1&status=SUBSCRIBED",
+        "/admin/settings",
+        "/admin/settings/types",
+        "/admin/settings/types/1",
+        "/admin/settings/users",
+        "/admin/audit",
+    ):
+        page.goto(site.url + path)
+        found[path] = problems(page)
+    assert {path: found_ for path, found_ in found.items() if found_} == {}
+
+
+def test_the_subscriptions_panel_works_from_the_keyboard(site: Site, page: Page) -> None:
+    contact = contacts.create(site.engine, {"email": "k@x.com", "firstname": "Kai"})
+    site.sign_in(page)
+    page.goto(f"{site.url}/admin/contacts/{contact.id}")
+    page.get_by_role("link", name="View subscriptions").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("aside.panel")).to_be_focused()
+    subscribe = page.locator("li.sub-row", has_text="Marketing Information").get_by_role(
+        "link", name="Subscribe", exact=True
+    )
+    for _ in range(12):  # Tab through the panel until the row's action has focus
+        page.keyboard.press("Tab")
+        if subscribe.evaluate("el => el === document.activeElement"):
+            break
+    expect(subscribe).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("dialog", name="Subscribe").get_by_label("Subscription type")
+    ).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Subscribe")).to_have_count(0)
+    expect(page.locator("aside.panel")).to_be_visible()
