@@ -234,3 +234,13 @@ def test_a_claimed_mail_is_taken_again_only_after_its_lease(engine: Engine) -> N
         later = now + timedelta(minutes=6)  # the first worker died mid-send
         assert len(outbox.claim(uow.connection, later, timedelta(minutes=5), 10)) == 1
         uow.commit()
+
+
+def test_mail_without_a_language_uses_the_account_default(engine: Engine, config: Config) -> None:
+    services.set_setting(engine, "default_language", "fr")
+    send_preference_link(engine, config, ADDRESS, Channel.EMAIL, 0, actor=ADMIN)
+
+    deliver_due(engine, config, mailer=EmlMailer(config.outbox_dir))
+
+    (message,) = _sent(config)
+    assert message["Subject"] == "Vos préférences d’abonnement pour Account"

@@ -115,3 +115,11 @@ def test_a_forged_token_never_opens(engine: Engine) -> None:
     page = _page(engine)
     with pytest.raises(InvalidLink):
         prefs.open_link(SECRET, seal(page.claims, "another key" * 4))
+
+
+def test_the_account_default_language_applies_when_nothing_is_asked(engine: Engine) -> None:
+    services.set_setting(engine, "default_language", "ja")
+    page = _page(engine)
+
+    assert prefs.load_page(engine, page.claims, None).language == "ja"
+    assert prefs.load_page(engine, page.claims, "fr").language == "fr"

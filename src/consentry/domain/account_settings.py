@@ -7,6 +7,7 @@ import phonenumbers
 
 from consentry.domain.channels import Channel
 from consentry.domain.errors import InvalidInput
+from consentry.domain.languages import SUPPORTED, match
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,9 @@ class AccountSettings:
     sms_enabled: bool = False
     whatsapp_enabled: bool = False
     default_phone_region: str = "US"
+    # The language of the contact's pages and mail when neither the link nor the browser names
+    # one we have (domain.languages.SUPPORTED).
+    default_language: str = "en"
 
     def channel_enabled(self, channel: Channel) -> bool:
         if channel is Channel.SMS:
@@ -60,6 +64,13 @@ def parse_value(key: str, text: str) -> bool | str:
                 field=key,
             )
         return region
+    if key == "default_language":
+        language = match(value)
+        if language is None:
+            raise InvalidInput(
+                f"Unknown language {text!r}; use one of: {', '.join(SUPPORTED)}.", field=key
+            )
+        return language
     return value
 
 

@@ -46,15 +46,20 @@ def accepted(header: str | None) -> list[str]:
     return [tag for _, _, tag in sorted(ranked)]
 
 
-def negotiate(
-    link_language: str | None, accept_language: str | None, account_default: str = DEFAULT
-) -> str:
-    """The language to answer in."""
+def preferred(link_language: str | None, accept_language: str | None) -> str | None:
+    """The language the link or the browser asks for, if we have it; None to take the default."""
     for tag in (link_language, *accepted(accept_language)):
         found = match(tag)
         if found:
             return found
-    return match(account_default) or DEFAULT
+    return None
+
+
+def negotiate(
+    link_language: str | None, accept_language: str | None, account_default: str = DEFAULT
+) -> str:
+    """The language to answer in."""
+    return preferred(link_language, accept_language) or match(account_default) or DEFAULT
 
 
 def translation_keys(language: str) -> Sequence[str]:

@@ -109,6 +109,7 @@ class PreferencePage:
     types: tuple[TypeChoice, ...]
     opted_out_of_all: bool
     data_privacy_mode: bool
+    language: str = "en"
 
     def shown(self) -> dict[int, bool]:
         return {choice.id: choice.ticked for choice in self.types}
@@ -132,19 +133,21 @@ def localised(type_: SubscriptionType, language: str) -> tuple[str, str]:
     return type_.name, type_.description
 
 
-def load_page(engine: Engine, claims: LinkClaims, language: str) -> PreferencePage:
-    """Everything the preference page shows, in one read transaction."""
+def load_page(engine: Engine, claims: LinkClaims, language: str | None) -> PreferencePage:
+    """Everything the preference page shows, in one read transaction; `language` is the one the
+    link or browser asked for (None: the account's default)."""
     with UnitOfWork(engine) as uow:
         return page_in(uow.connection, claims, language)
 
 
-def page_in(connection: Connection, claims: LinkClaims, language: str) -> PreferencePage:
+def page_in(connection: Connection, claims: LinkClaims, asked: str | None) -> PreferencePage:
     subscriber = subscribers.by_id(connection, claims.subscriber_id)
     unit = catalog.get_unit(connection, claims.business_unit_id)
     if subscriber is None or unit is None or subscriber.channel is not claims.channel:
         # The link was genuine, but what it names is gone: the contact sees a stale link.
         raise InvalidLink("This link is no longer valid.")
     settings = account_settings.load(connection)
+    language = asked or settings.default_language
     types = [
         type_
         for type_ in catalog.list_types(
@@ -178,7 +181,13 @@ def page_in(connection: Connection, claims: LinkClaims, language: str) -> Prefer
             )
         )
     return PreferencePage(
-        claims, subscriber, Brand.of(unit), tuple(choices), opted_out, settings.data_privacy_mode
+        claims,
+        subscriber,
+        Brand.of(unit),
+        tuple(choices),
+        opted_out,
+        settings.data_privacy_mode,
+        language,
     )
 
 

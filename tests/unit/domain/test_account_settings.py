@@ -5,7 +5,9 @@ import pytest
 from consentry.domain import SETTING_KEYS, AccountSettings, Channel, InvalidInput
 from consentry.domain.account_settings import format_value, parse_value
 
-BOOLEAN_KEYS = [key for key in SETTING_KEYS if key != "default_phone_region"]
+BOOLEAN_KEYS = [
+    key for key in SETTING_KEYS if key not in ("default_phone_region", "default_language")
+]
 
 
 def test_defaults_are_off_and_us() -> None:
@@ -16,6 +18,7 @@ def test_defaults_are_off_and_us() -> None:
         "sms_enabled": "false",
         "whatsapp_enabled": "false",
         "default_phone_region": "US",
+        "default_language": "en",
     }
 
 
@@ -104,3 +107,13 @@ def test_a_rejected_value_leaves_the_settings_unchanged() -> None:
 )
 def test_which_channels_are_enabled(settings: AccountSettings, enabled: set[Channel]) -> None:
     assert {channel for channel in Channel if settings.channel_enabled(channel)} == enabled
+
+
+@pytest.mark.parametrize(("text", "stored"), [("ja", "ja"), ("zh-tw", "zh-TW"), ("de-AT", "de")])
+def test_the_default_language_is_one_we_have(text: str, stored: str) -> None:
+    assert AccountSettings().with_value("default_language", text).default_language == stored
+
+
+def test_an_unknown_default_language_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="Unknown language"):
+        AccountSettings().with_value("default_language", "pt-BR")

@@ -13,13 +13,13 @@ from sqlalchemy import Connection
 
 from consentry.config import Config
 from consentry.domain import NotFound
-from consentry.domain.languages import DEFAULT, match
+from consentry.domain.languages import match
 from consentry.domain.links import LinkClaims, Purpose, seal
 from consentry.domain.mail import MailKind
 from consentry.locale import translations
 from consentry.services.links import link_url
 from consentry.services.preferences import Brand, localised
-from consentry.storage import catalog, subscribers
+from consentry.storage import account_settings, catalog, subscribers
 from consentry.storage.outbox import QueuedMail
 
 UrlMaker = Callable[[str, Purpose, int | None], str]
@@ -52,7 +52,7 @@ def compose(
 
 
 def write_letter(connection: Connection, config: Config, mail: QueuedMail, now: datetime) -> Letter:
-    language = match(mail.language) or DEFAULT
+    language = match(mail.language) or account_settings.load(connection).default_language
     _ = translations(language).gettext
     unit = catalog.get_unit(connection, mail.business_unit_id)
     subscriber = subscribers.by_id(connection, mail.subscriber_id)

@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 
 from consentry.config import Config
 from consentry.domain import ConsentryError, InvalidInput, Source
+from consentry.domain.languages import DEFAULT
 from consentry.domain.links import InvalidLink, LinkClaims, Purpose, seal
 from consentry.domain.one_click import is_one_click
 from consentry.domain.preferences import form_token, form_token_valid
@@ -31,7 +32,7 @@ from consentry.locale import translations
 from consentry.services import preferences as prefs
 from consentry.services.preference_links import request_fresh_link
 from consentry.services.writing import utcnow
-from consentry.web.public.pages import language_of, render, visit_of
+from consentry.web.public.pages import asked_language, render, visit_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,7 +53,7 @@ def _open(request: Request, token: str, *purposes: Purpose) -> LinkClaims:
     return claims
 
 
-def _page(request: Request, claims: LinkClaims, language: str) -> prefs.PreferencePage:
+def _page(request: Request, claims: LinkClaims, language: str | None) -> prefs.PreferencePage:
     return prefs.load_page(request.app.state.engine, claims, language)
 
 
@@ -112,10 +113,12 @@ def _stale_form(request: Request, language: str, token: str, path: str) -> HTMLR
 
 @router.api_route("/preferences/{token}", methods=["GET", "HEAD"])
 def preference_page(request: Request, token: str) -> Response:
-    language = language_of(request)
+    asked = asked_language(request)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.MANAGE_PREFERENCES)
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
     return _show_preferences(request, token, page, language)
@@ -149,12 +152,14 @@ async def save_preference_page(request: Request, token: str) -> Response:
         # A sender that put the preference link in its List-Unsubscribe header: unsubscribe
         # from all, exactly as on the unsubscribe link.
         return _one_click(request, token, Purpose.MANAGE_PREFERENCES)
-    language = language_of(request, str(form.get("lang") or "") or None)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.MANAGE_PREFERENCES)
         if not _csrf_ok(request, token, form):
             return _stale_form(request, language, token, "preferences")
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
         visit = visit_of(request, language, "preferences")
         engine = request.app.state.engine
         if form.get("action") == "unsubscribe_all":
@@ -168,7 +173,8 @@ async def save_preference_page(request: Request, token: str) -> Response:
                 engine, page, ticked, visit, notice_text(language, page.brand.name)
             )
             saved = "saved"
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
     except ConsentryError as error:
@@ -214,10 +220,12 @@ def _failed(request: Request, language: str, error: ConsentryError) -> HTMLRespo
 @router.api_route("/unsubscribe/{token}", methods=["GET", "HEAD"])
 def unsubscribe_page(request: Request, token: str) -> Response:
     """Inert: scanners and prefetchers fetch this. Shows one confirm button."""
-    language = language_of(request)
+    asked = asked_language(request)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
     return _show_unsubscribe(request, token, page, language, "unsubscribe.html")
@@ -251,12 +259,14 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
     fields = {key: [str(v) for v in form.getlist(key)] for key in form}
     if is_one_click(fields):
         return _one_click(request, token)
-    language = language_of(request, str(form.get("lang") or "") or None)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
         if not _csrf_ok(request, token, form):
             return _stale_form(request, language, token, "unsubscribe")
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
         visit = visit_of(request, language, "unsubscribe")
         if _held(request, claims, form, page, visit):
             return _show_unsubscribe(request, token, page, language, "held.html", 202)
@@ -311,10 +321,12 @@ def _one_click(
 @router.api_route("/confirm/{token}", methods=["GET", "HEAD"])
 def confirm_page(request: Request, token: str) -> Response:
     """Inert, like every GET: the button confirms (scanners open every link of a mail)."""
-    language = language_of(request)
+    asked = asked_language(request)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.CONFIRM_OPT_IN)
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
     return _show_unsubscribe(request, token, page, language, "confirm.html")
@@ -323,17 +335,20 @@ def confirm_page(request: Request, token: str) -> Response:
 @router.post("/confirm/{token}")
 async def confirm_post(request: Request, token: str) -> Response:
     form = await request.form()
-    language = language_of(request, str(form.get("lang") or "") or None)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
     try:
         claims = _open(request, token, Purpose.CONFIRM_OPT_IN)
         if not _csrf_ok(request, token, form):
             return _stale_form(request, language, token, "confirm")
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
         visit = visit_of(request, language, "double-opt-in")
         if _held(request, claims, form, page, visit):
             return _show_unsubscribe(request, token, page, language, "held_confirm.html", 202)
         prefs.confirm_opt_in(request.app.state.engine, page, visit)
-        page = _page(request, claims, language)
+        page = _page(request, claims, asked)
+        language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
     except ConsentryError as error:
@@ -346,17 +361,18 @@ async def confirm_post(request: Request, token: str) -> Response:
 
 @router.api_route("/request-link", methods=["GET", "HEAD"])
 def request_link_page(request: Request) -> Response:
-    return render(request, "request_link.html", language_of(request))
+    return render(request, "request_link.html", asked_language(request) or DEFAULT)
 
 
 @router.post("/request-link")
 async def request_link(request: Request) -> Response:
     form = await request.form()
-    language = language_of(request, str(form.get("lang") or "") or None)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
     address = str(form.get("email") or "").strip()
     context: dict[str, Any] = {"email": address}
     try:
-        request_fresh_link(request.app.state.engine, address, language=language)
+        request_fresh_link(request.app.state.engine, address, language=asked)
     except InvalidInput:
         return render(
             request, "request_link.html", language, status_code=400, invalid=True, **context

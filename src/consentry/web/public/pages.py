@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from consentry.domain.contrast import text_on, usable_on_white
-from consentry.domain.languages import DEFAULT, negotiate
+from consentry.domain.languages import preferred
 from consentry.locale import translations
 from consentry.services.preferences import Brand, Visit
 
@@ -40,12 +40,11 @@ DEFAULT_PRIMARY = "#1a56db"
 DEFAULT_ACCENT = "#0e7a4d"
 
 
-def language_of(request: Request, form_language: str | None = None) -> str:
-    """The link's language (`?lang=`, or the form's), then Accept-Language, then the default."""
-    return negotiate(
-        form_language or request.query_params.get("lang"),
-        request.headers.get("accept-language"),
-        DEFAULT,
+def asked_language(request: Request, form_language: str | None = None) -> str | None:
+    """The link's language (`?lang=`, or the form's), then Accept-Language; None when neither
+    names one we have (the account's default then applies)."""
+    return preferred(
+        form_language or request.query_params.get("lang"), request.headers.get("accept-language")
     )
 
 
