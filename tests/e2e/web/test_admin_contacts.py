@@ -202,3 +202,14 @@ def test_a_large_selection_runs_as_a_job_with_a_progress_bar(site: Site, page: P
     expect(page.get_by_role("heading", name="Bulk edit finished")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-changed]")).to_have_text("1,001")
     expect(page.get_by_role("link", name="Download results (CSV)")).to_be_visible()
+
+
+def test_a_bulk_edit_without_a_type_asks_for_one(site: Site, page: Page) -> None:
+    make_contacts(site, "fay", 2)
+    site.sign_in(page)
+    page.get_by_label("Select all 2 matching").check()
+    open_bulk_panel(page)
+    page.locator("aside.panel").get_by_role("button", name="Done").click()
+    alert = page.locator("aside.panel").get_by_role("alert")
+    expect(alert).to_have_text("Not run: Choose at least one subscription type.")
+    expect(page.locator("aside.panel").get_by_text("2 contacts selected")).to_be_visible()

@@ -5,6 +5,7 @@ its summary (changed / no change / refused with reasons, as CSV too). Selections
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import (
@@ -31,7 +32,16 @@ from consentry.services.jobs import get_job
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
 from consentry.web.admin.contacts import index_context
-from consentry.web.admin.pages import config, engine, form_of, legal_basis, render, text, texts
+from consentry.web.admin.pages import (
+    config,
+    engine,
+    form_of,
+    legal_basis,
+    redirect,
+    render,
+    text,
+    texts,
+)
 from consentry.web.admin.selection import FILTER_KEYS, Selection
 
 SYNC_LIMIT = 1_000
@@ -94,6 +104,7 @@ async def run(request: Request, session: Session = Depends(current_session)) -> 
         edit = _edit(form, session, list_types(engine(request)))
     except ValueError:
         raise HTTPException(400, "Choose Opt in, Not selected or Opt out, and a channel.") from None
+    back = "/admin/contacts/bulk?" + urlencode(_selection_params(form))
     try:
         count = count_selection(engine(request), edit)
         if count > SYNC_LIMIT:
@@ -102,8 +113,15 @@ async def run(request: Request, session: Session = Depends(current_session)) -> 
             return RedirectResponse(f"/admin/jobs/{job.id}", status_code=303)
         outcome = run_bulk_edit(engine(request), config(request), edit)
     except ConsentryError as problem:
-        raise HTTPException(400, problem.message) from None
+        return redirect(back, f"Not run: {problem.message}")
     return _summary(request, outcome, count)
+
+
+def _selection_params(form: FormData) -> list[tuple[str, str]]:
+    """The panel's selection, to show it again with a message."""
+    if text(form, "all") == "1":
+        return [("all", "1"), *((key, text(form, key)) for key in FILTER_KEYS if text(form, key))]
+    return [("id", value) for value in texts(form, "id")]
 
 
 def _summary(request: Request, outcome: BulkOutcome, count: int) -> HTMLResponse:
