@@ -5,11 +5,12 @@ through the use cases, so every status has its ledger entry and every refusal is
 import random
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
 from consentry.domain import (
+    SYSTEM_ACTOR,
     Actor,
     ActorKind,
     Channel,
@@ -106,129 +107,70 @@ def _people(count: int, rng: random.Random) -> list[dict[str, object]]:
     return people
 
 
+API = Actor(ActorKind.API_TOKEN, "crm-sync")
+USER = Actor(ActorKind.USER, "demo")
+CONTACT = Actor(ActorKind.CONTACT)
+SUB, UNSUB = Status.SUBSCRIBED, Status.UNSUBSCRIBED
+# In the order applied: (who, share of the pool, type, status, how). "email" and "phone" pools.
+PLAN: tuple[tuple[str, float, str, Status, Provenance], ...] = (
+    ("email", 0.5, "Marketing Information", SUB, Provenance(Source.IMPORT, SYSTEM_ACTOR)),
+    ("email", 0.3, "Product Updates", SUB, Provenance(Source.API, API)),
+    ("email", 0.05, "One to One", SUB, Provenance(Source.API_V3, API)),
+    ("email", 0.1, "Weekly Newsletter", SUB, Provenance(Source.DOUBLE_OPT_IN, CONTACT)),
+    ("email", 0.12, "Weekly Newsletter", UNSUB, Provenance(Source.PREFERENCE_CENTER, CONTACT)),
+    ("email", 0.08, "Events & Webinars", SUB, Provenance(Source.PREFERENCE_CENTER, CONTACT)),
+    ("email", 0.06, "Marketing Information", UNSUB, Provenance(Source.ONE_CLICK, CONTACT)),
+    (
+        "email",
+        0.03,
+        "Product Updates",
+        UNSUB,
+        Provenance(Source.USER, USER, explanation="On a call"),
+    ),
+    (
+        "email",
+        0.04,
+        "Events & Webinars",
+        UNSUB,
+        Provenance(Source.BULK, USER, explanation="Bounced"),
+    ),
+    (
+        "email",
+        0.01,
+        "Marketing Information",
+        SUB,
+        Provenance(Source.USER, USER, LegalBasis.LEGITIMATE_INTEREST_CLIENT, "Renewed contract"),
+    ),
+    ("phone", 0.5, "Order Alerts", SUB, Provenance(Source.API, API)),
+    ("phone", 0.05, "Order Alerts", UNSUB, Provenance(Source.SMS_KEYWORD, CONTACT)),
+    ("phone", 0.2, "Delivery Updates", SUB, Provenance(Source.API, API)),
+    ("phone", 0.03, "Delivery Updates", UNSUB, Provenance(Source.WHATSAPP_KEYWORD, CONTACT)),
+)
+WORKFLOW = Provenance(Source.WORKFLOW, Actor(ActorKind.WORKFLOW, "welcome-series"))
+
+
 def _changes(
     people: Sequence[dict[str, object]], types: dict[str, SubscriptionType], rng: random.Random
-) -> list[tuple[str, list[StatusChange]]]:
+) -> list[list[StatusChange]]:
     """Batches of changes in the order they are applied: each from one source."""
-    emails = [str(p["email"]) for p in people]
-    phones = [str(p["phone"]) for p in people if "phone" in p]
-    api = Actor(ActorKind.API_TOKEN, "crm-sync")
-    user = Actor(ActorKind.USER, "demo")
-    contact = Actor(ActorKind.CONTACT)
-    flow = Actor(ActorKind.WORKFLOW, "welcome-series")
-
-    def batch(
-        pool: Sequence[str], share: float, type_name: str, status: Status, provenance: Provenance
-    ) -> list[StatusChange]:
+    pools = {
+        "email": [str(p["email"]) for p in people],
+        "phone": [str(p["phone"]) for p in people if "phone" in p],
+    }
+    batches = []
+    for pool, share, type_name, status, provenance in PLAN:
         type_ = types[type_name]
-        picked = rng.sample(list(pool), int(len(pool) * share))
-        return [StatusChange(a, type_.channel, type_.id, status, provenance) for a in picked]
-
-    sub, unsub = Status.SUBSCRIBED, Status.UNSUBSCRIBED
-    clicked = batch(
-        emails, 0.06, "Marketing Information", unsub, Provenance(Source.ONE_CLICK, contact)
+        picked = rng.sample(pools[pool], int(len(pools[pool]) * share))
+        batches.append(
+            [StatusChange(a, type_.channel, type_.id, status, provenance) for a in picked]
+        )
+    # A workflow may not resubscribe those who clicked one-click unsubscribe: refused, and on
+    # the record.
+    clicked = next(
+        b for b, plan in zip(batches, PLAN, strict=True) if plan[4].source is Source.ONE_CLICK
     )
-    flow_type = types["Marketing Information"]
-    # A workflow may not resubscribe those who opted out: refused, and on the record.
-    refused = [
-        StatusChange(c.address, Channel.EMAIL, flow_type.id, sub, Provenance(Source.WORKFLOW, flow))
-        for c in clicked[: len(clicked) // 2]
-    ]
-    return [
-        (
-            "import",
-            batch(
-                emails,
-                0.5,
-                "Marketing Information",
-                sub,
-                Provenance(Source.IMPORT, Actor(ActorKind.SYSTEM)),
-            ),
-        ),
-        ("API", batch(emails, 0.3, "Product Updates", sub, Provenance(Source.API, api))),
-        ("API v3", batch(emails, 0.05, "One to One", sub, Provenance(Source.API_V3, api))),
-        (
-            "double opt-in",
-            batch(emails, 0.1, "Weekly Newsletter", sub, Provenance(Source.DOUBLE_OPT_IN, contact)),
-        ),
-        (
-            "preference page",
-            batch(
-                emails,
-                0.12,
-                "Weekly Newsletter",
-                unsub,
-                Provenance(Source.PREFERENCE_CENTER, contact),
-            ),
-        ),
-        (
-            "preference page",
-            batch(
-                emails,
-                0.08,
-                "Events & Webinars",
-                sub,
-                Provenance(Source.PREFERENCE_CENTER, contact),
-            ),
-        ),
-        ("one-click", clicked),
-        (
-            "record",
-            batch(
-                emails,
-                0.03,
-                "Product Updates",
-                unsub,
-                Provenance(Source.USER, user, explanation="Asked on a support call"),
-            ),
-        ),
-        (
-            "bulk edit",
-            batch(
-                emails,
-                0.04,
-                "Events & Webinars",
-                unsub,
-                Provenance(Source.BULK, user, explanation="Bounced event list"),
-            ),
-        ),
-        ("workflow", refused),
-        (
-            "workflow",
-            batch(emails, 0.1, "Marketing Information", sub, Provenance(Source.WORKFLOW, flow)),
-        ),
-        (
-            "record",
-            batch(
-                emails,
-                0.01,
-                "Marketing Information",
-                sub,
-                Provenance(
-                    Source.USER,
-                    user,
-                    LegalBasis.LEGITIMATE_INTEREST_CLIENT,
-                    "Renewed their contract",
-                ),
-            ),
-        ),
-        ("API", batch(phones, 0.5, "Order Alerts", sub, Provenance(Source.API, api))),
-        (
-            "SMS keyword",
-            batch(phones, 0.05, "Order Alerts", unsub, Provenance(Source.SMS_KEYWORD, contact)),
-        ),
-        ("API", batch(phones, 0.2, "Delivery Updates", sub, Provenance(Source.API, api))),
-        (
-            "WhatsApp keyword",
-            batch(
-                phones,
-                0.03,
-                "Delivery Updates",
-                unsub,
-                Provenance(Source.WHATSAPP_KEYWORD, contact),
-            ),
-        ),
-    ]
+    batches.append([replace(c, provenance=WORKFLOW, status=SUB) for c in clicked[::2]])
+    return batches
 
 
 def load_demo(
@@ -254,8 +196,8 @@ def load_demo(
     for start in range(0, len(people), contacts.MAX_BATCH):
         contacts.create_batch(engine, people[start : start + contacts.MAX_BATCH])
     changes = refused = 0
-    for label, batch in _changes(people, types, rng):
-        say(f"{len(batch):,} changes from the {label}")
+    for batch in _changes(people, types, rng):
+        say(f"{len(batch):,} changes from {batch[0].provenance.source.display_text}")
         for start in range(0, len(batch), 1_000):
             for result in set_statuses(engine, batch[start : start + 1_000]):
                 changes += 1

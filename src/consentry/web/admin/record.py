@@ -3,6 +3,7 @@ Subscriptions tab (status per type, by business unit; Subscribe / Resubscribe / 
 through a dialog), the History tab (the address's ledger) and View all properties; and the
 record's actions: unsubscribe from all, one-time legal basis for a call, preference link."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -96,49 +97,62 @@ def _all_properties(
     return sorted(rows, key=lambda r: (r[1] in order, order.get(r[1], 0), r[0].lower()))
 
 
-@router.get("/admin/contacts/{contact_id}")
-def record(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
-) -> HTMLResponse:
-    params = request.query_params
-    settings = get_settings(engine(request))
-    email_types = list_types(engine(request), Channel.EMAIL)
-    contact = _contact(request, contact_id, [t.id for t in email_types])
-    email = contact.properties.get("email")
-    unit = params.get("unit", "")
-    unit_id = int(unit) if unit.isdigit() and settings.business_units_enabled else None
-    statuses = []
-    if email:
-        statuses = list(read_statuses(engine(request), email, Channel.EMAIL, unit_id).statuses)
-    type_names = {t.id: t.name for t in list_types(engine(request))}
-    entries = (
-        list(reversed(history(engine(request), email, Channel.EMAIL).entries)) if email else []
-    )
+def _view(params: Mapping[str, str]) -> dict[str, Any]:
+    """What of the record the query string opens: the panel and its tab, a dialog, an edit."""
     dialog_type = params.get("type", "")
-    context = {
-        "contact": contact,
-        "p": contact.properties,
-        "labels": LABELS,
-        "editable": EDITABLE,
+    return {
         "edit": params.get("edit") == "1",
         "panel": params.get("panel", ""),
         "dialog": params.get("dialog", ""),
         "dialog_type": int(dialog_type) if dialog_type.isdigit() else None,
         "dialog_status": params.get("status", "SUBSCRIBED"),
-        "unit": unit,
-        "units": list_units(engine(request)) if settings.business_units_enabled else [],
-        "settings": settings,
-        "statuses": statuses,
-        "subscribed": sum(s.status is Status.SUBSCRIBED for s in statuses),
-        "unsubscribed": sum(s.status is Status.UNSUBSCRIBED for s in statuses),
-        "entries": entries,
-        "type_names": type_names,
+        "unit": params.get("unit", ""),
         "q": params.get("q", ""),
-        "all_properties": _all_properties(contact, type_names, params.get("q", "")),
-        "one_to_one": [t for t in email_types if t.kind is TypeKind.ONE_TO_ONE],
-        "actor_label": actor_labeller(request),
     }
-    return render(request, "record.html", context)
+
+
+@router.get("/admin/contacts/{contact_id}")
+def record(
+    request: Request, contact_id: int, session: Session = Depends(current_session)
+) -> HTMLResponse:
+    view = _view(request.query_params)
+    settings = get_settings(engine(request))
+    all_types = list_types(engine(request))
+    email_types = [t for t in all_types if t.channel is Channel.EMAIL]
+    contact = _contact(request, contact_id, [t.id for t in email_types])
+    email = contact.properties.get("email")
+    units_on = settings.business_units_enabled
+    unit_id = int(view["unit"]) if view["unit"].isdigit() and units_on else None
+    statuses = (
+        list(read_statuses(engine(request), email, Channel.EMAIL, unit_id).statuses)
+        if email
+        else []
+    )
+    type_names = {t.id: t.name for t in all_types}
+    in_history = email and view["panel"] == "history"
+    return render(
+        request,
+        "record.html",
+        {
+            **view,
+            "contact": contact,
+            "p": contact.properties,
+            "labels": LABELS,
+            "editable": EDITABLE,
+            "units": list_units(engine(request)) if units_on else [],
+            "settings": settings,
+            "statuses": statuses,
+            "subscribed": sum(s.status is Status.SUBSCRIBED for s in statuses),
+            "unsubscribed": sum(s.status is Status.UNSUBSCRIBED for s in statuses),
+            "entries": list(reversed(history(engine(request), email, Channel.EMAIL).entries))
+            if in_history and email
+            else [],
+            "type_names": type_names,
+            "all_properties": _all_properties(contact, type_names, view["q"]),
+            "one_to_one": [t for t in email_types if t.kind is TypeKind.ONE_TO_ONE],
+            "actor_label": actor_labeller(request),
+        },
+    )
 
 
 def _back(contact_id: int, form: Any, panel: str = "subscriptions") -> str:
