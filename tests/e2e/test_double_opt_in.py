@@ -126,3 +126,35 @@ def test_a_failed_send_stays_queued(site: Site) -> None:
     (mail,) = site.mail(ADDRESS)
     assert (mail.state, mail.attempts) == ("PENDING", 1)
     assert deliver_due(site.engine, config) == 0  # not due again until its retry time
+
+
+def test_a_scanner_confirming_right_away_is_held(site: Site) -> None:
+    consent = services.Provenance(
+        Source.API,
+        Actor(ActorKind.API_TOKEN, "1"),
+        LegalBasis.CONSENT_WITH_NOTICE,
+        "Signed up on the website form.",
+    )
+    change = services.StatusChange(ADDRESS, Channel.EMAIL, MARKETING, Status.SUBSCRIBED, consent)
+    services.set_statuses(site.engine, [change])
+    mails: list[EmailMessage] = []
+
+    class Capture:
+        def send(self, message: EmailMessage) -> None:
+            mails.append(message)
+
+    deliver_due(site.engine, site.config, mailer=Capture())
+    (confirm_url,) = urls(_text(mails[0]), "confirm")
+    scanner = {"User-Agent": "Mozilla/5.0 (compatible; Mimecast URL protection)"}
+    landing = httpx.get(confirm_url, headers=scanner)
+
+    held = httpx.post(confirm_url, data=as_data(form_fields(landing.text)), headers=scanner)
+
+    assert held.status_code == 202
+    assert not _eligible(site)
+    entry = site.entries(ADDRESS)[-1]
+    assert (entry.source, entry.refusal) == ("DOUBLE_OPT_IN", "HELD_FOR_CONFIRMATION")
+    assert entry.evidence["suspected_automation"] is True
+    again = httpx.post(confirm_url, data=as_data(form_fields(held.text)), headers=scanner)
+    assert again.status_code == 200
+    assert _eligible(site)
