@@ -83,6 +83,7 @@ def test_a_preference_link_mail_is_queued_then_sent_branded(engine: Engine, conf
 
     (message,) = _sent(config)
     assert message["To"] == ADDRESS
+    assert message["From"] == "Northwind <news@brand.example>"
     assert message["Subject"] == "Your subscription preferences for Northwind"
     assert "List-Unsubscribe" not in message  # transactional mail
     text = _text(message)
@@ -244,3 +245,11 @@ def test_mail_without_a_language_uses_the_account_default(engine: Engine, config
 
     (message,) = _sent(config)
     assert message["Subject"] == "Vos préférences d’abonnement pour Account"
+
+
+def test_the_public_form_mails_an_address_at_most_once_in_ten_minutes(engine: Engine) -> None:
+    services.set_statuses(engine, [_consent_opt_in()])
+    for _ in range(3):
+        request_fresh_link(engine, ADDRESS)
+
+    assert len(_queued(engine)) == 1

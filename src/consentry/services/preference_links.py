@@ -7,6 +7,8 @@ the same, and only a known address gets mail — the resubscribe mail when it is
 all, else its preference links.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import Engine
 
 from consentry.config import Config
@@ -17,6 +19,10 @@ from consentry.domain.statuses import covers
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import account_settings, catalog, outbox, statuses, subscribers
+
+# The public form mails at most one link per address in this time: it cannot be used to flood
+# someone's inbox.
+REQUEST_INTERVAL = timedelta(minutes=10)
 
 
 def send_preference_link(
@@ -81,6 +87,8 @@ def request_fresh_link(
         subscriber_id = found.get((Channel.EMAIL, subscriber.key))
         unit = catalog.get_unit(connection, business_unit_id)
         if subscriber_id is None or unit is None:
+            return
+        if outbox.queued_since(connection, subscriber_id, now - REQUEST_INTERVAL):
             return
         opted_out = any(
             row.opted_out and covers(row.wide_type, row.business_unit_id, unit.id)

@@ -77,6 +77,17 @@ def _claimable(now: datetime) -> list[object]:
     ]
 
 
+def queued_since(connection: Connection, subscriber_id: int, since: datetime) -> bool:
+    """Whether any mail to this subscriber was queued at or after `since`."""
+    table = mail_outbox
+    found = connection.execute(
+        select(table.c.id)
+        .where(table.c.subscriber_id == subscriber_id, table.c.created_at >= since)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def any_due(connection: Connection, now: datetime) -> bool:
     """Whether some mail is due (a cheap read, so an idle worker takes no write lock)."""
     table = mail_outbox

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -137,7 +137,9 @@ def _confirmation(
 
 def _message(config: Config, recipient: str, letter: Letter, now: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = config.mail_from
+    # The brand's name, at the configured address: the contact sees who writes to them.
+    _name, address = parseaddr(config.mail_from)
+    message["From"] = formataddr((letter.brand.name, address)) if address else config.mail_from
     message["To"] = recipient
     message["Subject"] = letter.subject
     message["Date"] = format_datetime(now)
