@@ -189,3 +189,13 @@ def test_cancelling_a_running_job_keeps_its_committed_chunks(
     assert len(_lines(cancelled.result_path)) == 1_000
     assert _status(engine, "m999@x.com") is Status.UNSUBSCRIBED
     assert _status(engine, "m1000@x.com") is Status.NOT_SPECIFIED
+
+
+def test_many_ticked_rows_are_counted_and_edited(engine: Engine, config: Config) -> None:
+    for start in range(0, 2_000, 100):
+        contacts.create_batch(engine, [{"email": f"t{i}@x.com"} for i in range(start, start + 100)])
+    ticked = tuple(range(1, 40_001))  # more ids than a statement takes parameters; most unknown
+    edit = BulkEdit(Channel.EMAIL, Status.UNSUBSCRIBED, (MARKETING,), ADMIN, contact_ids=ticked)
+
+    assert count_selection(engine, edit) == 2_000
+    assert run_bulk_edit(engine, config, edit).changed == 2_000

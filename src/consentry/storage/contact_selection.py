@@ -43,7 +43,17 @@ def count(
     groups: tuple[FilterGroup, ...] = (),
     also: tuple[FilterGroup, ...] = (),
 ) -> int:
-    clause = _clause(connection, ids, groups, also)
+    if ids is None:
+        return _count(connection, _clause(connection, None, groups, also))
+    # Ticked rows are counted 900 ids at a time: well under every database's parameter bound.
+    wanted = sorted(set(ids))
+    return sum(
+        _count(connection, _clause(connection, wanted[start : start + 900], groups, also))
+        for start in range(0, len(wanted), 900)
+    )
+
+
+def _count(connection: Connection, clause: ColumnElement[bool]) -> int:
     return int(
         connection.execute(select(func.count()).select_from(contacts).where(clause)).scalar_one()
     )
