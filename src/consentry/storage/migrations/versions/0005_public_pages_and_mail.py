@@ -79,9 +79,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger") as batch_op:
         batch_op.drop_constraint(op.f("ck_ledger_refusal"), type_="check")
-        batch_op.create_check_constraint(
-            op.f("ck_ledger_refusal"), _refusal_check(_REFUSALS_AFTER)
-        )
+        batch_op.create_check_constraint(op.f("ck_ledger_refusal"), _refusal_check(_REFUSALS_AFTER))
 
 
 def downgrade() -> None:
