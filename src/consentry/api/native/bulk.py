@@ -22,9 +22,9 @@ class BulkStatusesIn(RequestBody):
     channel: Channel = Channel.EMAIL
     status: Status
     subscriptionIds: Annotated[list[Id], Field(min_length=1, max_length=100)]
-    contactIds: Annotated[
-        list[Annotated[int, Field(ge=1, le=2**63 - 1)]], Field(max_length=100_000)
-    ] = []
+    contactIds: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=100_000, description="The ticked contacts."
+    )
     filterGroups: list[dict[str, object]] | None = Field(
         default=None,
         description="Every live contact matching these (the contacts search's filter groups);"
