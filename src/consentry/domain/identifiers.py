@@ -91,6 +91,33 @@ def _fully_checked(given: str) -> SubscriberId:
     return SubscriberId(Channel.EMAIL, f"{local}@{domain}", given)
 
 
+# A whole plain address in one match: the dot-atom local part `_plain_key` takes, at a dotted
+# ASCII domain. Lists of millions are keyed through here.
+_PLAIN_EMAIL = re.compile(
+    r"([A-Za-z0-9_+\-]+(?:\.[A-Za-z0-9_+\-]+)*)@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"
+)
+_kept_domains: dict[str, bool] = {}  # lowercase domain -> the full check keeps it as it is
+
+
+def email_key(raw: str) -> str:
+    """`normalise_email(raw).key`, for one address of a long list: plain ASCII addresses are
+    keyed without building a subscriber; anything else takes `normalise_email` (and its
+    refusal, InvalidAddress)."""
+    given = raw.strip()
+    match = _PLAIN_EMAIL.fullmatch(given)
+    if match and len(given) <= _MAX_EMAIL_LENGTH and match.end(1) <= _MAX_LOCAL_LENGTH:
+        key = given.lower()
+        domain = key[match.end(1) + 1 :]
+        kept = _kept_domains.get(domain)
+        if kept is None:
+            if len(_kept_domains) > 100_000:  # a list of random domains: stay bounded
+                _kept_domains.clear()
+            kept = _kept_domains[domain] = _checked_domain(domain) == domain
+        if kept:
+            return key
+    return normalise_email(raw).key
+
+
 def normalise_phone(raw: str, channel: Channel, default_region: str = "US") -> SubscriberId:
     """Phone key: E.164, parsed with libphonenumber in the account's default region."""
     given = raw.strip()

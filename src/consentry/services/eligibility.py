@@ -6,16 +6,17 @@ Every answer comes from the domain's `eligibility`; this module only gathers, pe
 addresses, the stored facts it reads, with a fixed number of set-based queries.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sqlalchemy import Connection, Engine
 
 from consentry.domain import (
     AccountSettings,
     Action,
+    Channel,
     ConsentryError,
     EligibilityReason,
     InvalidInput,
@@ -30,29 +31,31 @@ from consentry.domain import (
 )
 from consentry.domain.eligibility import Eligibility, SendingState
 from consentry.domain.filters import parse_groups
+from consentry.domain.identifiers import email_key
 from consentry.services.changes import Provenance
 from consentry.services.entries import entry_fields
 from consentry.services.recorder import Recorder
-from consentry.services.sending_state import sending_state
+from consentry.services.sending_state import state_of
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import (
     account_settings,
     catalog,
     contacts,
-    statuses,
     subscribers,
-    suppressions,
 )
+from consentry.storage import audience as audience_facts
+from consentry.storage.audience import StoredFacts
 
 INVALID_ADDRESS: Literal["INVALID_ADDRESS"] = "INVALID_ADDRESS"
 CHUNK = 1_000
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """The answer for one address as given. `reason` is an `EligibilityReason`, or
-    INVALID_ADDRESS for input that cannot be a subscriber (then `message` says why)."""
+    INVALID_ADDRESS for input that cannot be a subscriber (then `message` says why).
+
+    A named tuple: an audience of millions builds one per address."""
 
     address: str
     allowed: bool
@@ -174,46 +177,48 @@ def _type_and_settings(
 
 def _answers(connection: Connection, audience: Audience, addresses: Sequence[str]) -> list[Answer]:
     type_, settings = audience.subscription_type, audience.settings
-    parsed: list[SubscriberId | ConsentryError] = []
-    for address in addresses:
+    keys: list[str] = []
+    failures: dict[int, ConsentryError] = {}
+    key_of = _key_function(type_, settings)
+    for index, address in enumerate(addresses):
         try:
-            parsed.append(normalise(address, type_.channel, settings.default_phone_region))
+            keys.append(key_of(address))
         except ConsentryError as error:
-            parsed.append(error)
-    valid = [p for p in parsed if isinstance(p, SubscriberId)]
-    states = iter(_states(connection, type_, valid))
-    return [
-        Answer(address, False, INVALID_ADDRESS, message=p.message)
-        if isinstance(p, ConsentryError)
-        else _answer(address, eligibility(next(states), settings))
-        for address, p in zip(addresses, parsed, strict=True)
-    ]
+            failures[index] = error
+    facts = audience_facts.sending_facts(connection, type_.channel.value, type_.id, keys)
+    # Most of a long list shares a handful of stored combinations: each is judged once.
+    judged: dict[StoredFacts | None, Eligibility] = {}
+    answers: list[Answer] = []
+    position = 0
+    for index, address in enumerate(addresses):
+        failure = failures.get(index)
+        if failure is not None:
+            answers.append(Answer(address, False, INVALID_ADDRESS, message=failure.message))
+            continue
+        stored = facts.get(position)
+        position += 1
+        result = judged.get(stored)
+        if result is None:
+            result = judged[stored] = eligibility(state_of(type_, stored), settings)
+        answers.append(Answer(address, result.allowed, result.reason, result.suppression))
+    return answers
+
+
+def _key_function(type_: SubscriptionType, settings: AccountSettings) -> Callable[[str], str]:
+    if type_.channel is Channel.EMAIL:
+        return email_key
+    return lambda address: normalise(address, type_.channel, settings.default_phone_region).key
 
 
 def _states(
     connection: Connection, type_: SubscriptionType, subscribers_: Sequence[SubscriberId]
 ) -> list[SendingState]:
-    """The sending state of each subscriber for the type, in order, with five queries per
-    500 subscribers whatever the count; unknown subscribers have nothing stored."""
-    ids = subscribers.find_ids(connection, [(s.channel, s.key) for s in subscribers_])
-    known = list(ids.values())
-    rows = statuses.for_type(connection, type_.id, known)
-    wide: dict[int, list[statuses.WideRow]] = {}
-    for row in statuses.load_wide(connection, known):
-        wide.setdefault(row.subscriber_id, []).append(row)
-    blocked = suppressions.for_subscribers(connection, known)
-    states = []
-    for subscriber in subscribers_:
-        subscriber_id = ids.get((subscriber.channel, subscriber.key), -1)
-        states.append(
-            sending_state(
-                type_,
-                rows.get(subscriber_id),
-                wide.get(subscriber_id, ()),
-                frozenset(blocked.get(subscriber_id, ())),
-            )
-        )
-    return states
+    """The sending state of each subscriber for the type, in order, with one query whatever
+    the count; unknown subscribers have nothing stored."""
+    facts = audience_facts.sending_facts(
+        connection, type_.channel.value, type_.id, [s.key for s in subscribers_]
+    )
+    return [state_of(type_, facts.get(position)) for position in range(len(subscribers_))]
 
 
 def _answer(address: str, result: Eligibility) -> Answer:

@@ -217,3 +217,18 @@ def test_the_fast_path_answers_as_the_full_check(local: str, domain: str) -> Non
     except InvalidAddress:
         actual = None
     assert actual == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(local=_ASCII_PARTS, domain=_DOMAINS)
+def test_the_list_key_is_the_subscriber_key(local: str, domain: str) -> None:
+    raw = f" {local}@{domain}"
+    try:
+        expected: str | None = normalise_email(raw).key
+    except InvalidAddress:
+        expected = None
+    try:
+        actual: str | None = identifiers.email_key(raw)
+    except InvalidAddress:
+        actual = None
+    assert actual == expected

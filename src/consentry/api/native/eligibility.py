@@ -4,6 +4,7 @@ legal basis for one one-to-one email (recorded in the ledger)."""
 
 import json
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import chain
 from typing import Annotated, Any
 
@@ -245,14 +246,21 @@ def _lines(chunks: Iterator[list[Answer]]) -> Iterator[bytes]:
         yield "".join(_line(a) for a in answers).encode()
 
 
+_json_string = json.encoder.encode_basestring  # the encoder json.dumps uses for ensure_ascii=False
+
+
+@lru_cache(maxsize=256)
+def _line_end(allowed: bool, reason: str, suppression: str | None, message: str | None) -> str:
+    """Everything of a line after the address: a long audience has only a few distinct ones."""
+    rest: dict[str, Any] = {"allowed": allowed, "reason": reason}
+    if suppression is not None:
+        rest["suppression"] = suppression
+    if message is not None:
+        rest["message"] = message
+    return "," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:] + "\n"
+
+
 def _line(answer: Answer) -> str:
-    line: dict[str, Any] = {
-        "address": answer.address,
-        "allowed": answer.allowed,
-        "reason": answer.reason,
-    }
-    if answer.suppression is not None:
-        line["suppression"] = answer.suppression
-    if answer.message is not None:
-        line["message"] = answer.message
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """`{"address":…,"allowed":…,"reason":…[,"suppression":…][,"message":…]}` and a newline."""
+    end = _line_end(answer.allowed, answer.reason, answer.suppression, answer.message)
+    return '{"address":' + _json_string(answer.address) + end
