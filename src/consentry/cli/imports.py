@@ -11,7 +11,6 @@ import typer
 from consentry.cli.context import config, console, errors, migrated_engine, operator, reporting
 from consentry.cli.job_progress import report, summary_line, with_progress
 from consentry.domain import Channel
-from consentry.services import job_pump
 from consentry.services.imports import (
     ContactImport,
     OptOutImport,
@@ -105,7 +104,6 @@ def _run(runner: JobRunner, job: Job, queue: bool, description: str) -> None:
     if queue:
         console.print("Queued: `consentry worker` (or `consentry serve` on SQLite) runs it.")
         return
-    assert job_pump.KNOWN  # every kind of job is registered with the runner
     try:
         finished = with_progress(description, lambda progress: runner.run(job.id, progress))
     except KeyboardInterrupt:
