@@ -100,7 +100,8 @@ def contacts(
 
 
 def _run(runner: JobRunner, job: Job, queue: bool, description: str) -> None:
-    console.print(f"Job {job.id}: {job.total:,} rows" if job.total is not None else f"Job {job.id}")
+    rows = "" if job.total is None else f": {job.total:,} row{'' if job.total == 1 else 's'}"
+    console.print(f"Job {job.id}{rows}")
     if queue:
         console.print("Queued: `consentry worker` (or `consentry serve` on SQLite) runs it.")
         return
