@@ -77,9 +77,9 @@ def test_archived_types_are_not_shown(engine: Engine) -> None:
 def test_an_unsubscribe_link_retried_records_nothing_new(engine: Engine) -> None:
     page = _page(engine, purpose=Purpose.UNSUBSCRIBE_ALL)
 
-    first = prefs.unsubscribe_by_link(engine, page, VISIT, Source.ONE_CLICK)
+    first = prefs.unsubscribe_by_link(engine, page.claims, VISIT, Source.ONE_CLICK)
     count = len(_entries(engine))
-    again = prefs.unsubscribe_by_link(engine, page, VISIT, Source.ONE_CLICK)
+    again = prefs.unsubscribe_by_link(engine, page.claims, VISIT, Source.ONE_CLICK)
 
     assert first is not None and again is None
     assert len(_entries(engine)) == count

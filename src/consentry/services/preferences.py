@@ -110,6 +110,7 @@ class PreferencePage:
     opted_out_of_all: bool
     data_privacy_mode: bool
     language: str = "en"
+    business_units_enabled: bool = False
 
     def shown(self) -> dict[int, bool]:
         return {choice.id: choice.ticked for choice in self.types}
@@ -188,6 +189,7 @@ def page_in(connection: Connection, claims: LinkClaims, asked: str | None) -> Pr
         opted_out,
         settings.data_privacy_mode,
         language,
+        settings.business_units_enabled,
     )
 
 
@@ -221,66 +223,63 @@ def save_preferences(
     return [r for r in set_statuses(engine, batch) if not isinstance(r, InputError)]
 
 
-def unsubscribe_from_all(
-    engine: Engine, page: PreferencePage, visit: Visit, source: Source = Source.PREFERENCE_CENTER
-) -> WideResult:
+def unsubscribe_from_all(engine: Engine, page: PreferencePage, visit: Visit) -> WideResult:
+    """The page's "Unsubscribe from all": of the link's unit with business units on, else of
+    the account (a unit link made while business units were on still unsubscribes from all)."""
+    wide_unit = page.claims.business_unit_id if page.business_units_enabled else None
     return unsubscribe_all(
         engine,
         page.subscriber.address,
         page.claims.channel,
-        _wide_unit(engine, page.claims.business_unit_id),
-        _provenance(source, visit),
+        wide_unit,
+        _provenance(Source.PREFERENCE_CENTER, visit),
     )
 
 
-def _wide_unit(engine: Engine, unit_id: int) -> int | None:
-    """The scope of a link's "unsubscribe from all": its unit with business units on, else the
-    account (a unit link made while business units were on still unsubscribes from all)."""
-    with UnitOfWork(engine) as uow:
-        enabled = account_settings.load(uow.connection).business_units_enabled
-    return unit_id if enabled else None
-
-
-def already_unsubscribed(engine: Engine, claims: LinkClaims) -> bool:
-    """Whether an unsubscribe link's request is already in effect (a retried one-click then
-    records nothing new)."""
-    with UnitOfWork(engine) as uow:
-        connection = uow.connection
-        if claims.purpose is Purpose.UNSUBSCRIBE_ONE and claims.subscription_type_id:
-            row = statuses.load(
-                connection, [(claims.subscriber_id, claims.subscription_type_id)]
-            ).get((claims.subscriber_id, claims.subscription_type_id))
-            return row is not None and row.status is Status.UNSUBSCRIBED
-        settings = account_settings.load(connection)
-        unit = claims.business_unit_id if settings.business_units_enabled else None
-        wide_type, unit_id = wide_scope(unit, settings.business_units_enabled)
-        return any(
-            row.opted_out and row.wide_type is wide_type and row.business_unit_id == unit_id
-            for row in statuses.load_wide(connection, [claims.subscriber_id])
-        )
-
-
 def unsubscribe_by_link(
-    engine: Engine, page: PreferencePage, visit: Visit, source: Source
+    engine: Engine, claims: LinkClaims, visit: Visit, source: Source
 ) -> ChangeResult | WideResult | None:
     """What an unsubscribe link asks: one type (single-type link) or all. None when it is
-    already in effect: nothing is recorded for a retry."""
-    if already_unsubscribed(engine, page.claims):
+    already in effect: a retried one-click records nothing new. Needs no page: the one-click
+    POST reads only the subscriber and what already stands."""
+    with UnitOfWork(engine) as uow:
+        subscriber, wide_unit, in_effect = _link_state(uow.connection, claims)
+    if in_effect:
         return None
-    type_id = page.claims.subscription_type_id
-    if page.claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
+    provenance = _provenance(source, visit)
+    type_id = claims.subscription_type_id
+    if claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
         change = StatusChange(
-            page.subscriber.address,
-            page.claims.channel,
-            type_id,
-            Status.UNSUBSCRIBED,
-            _provenance(source, visit),
+            subscriber.address, claims.channel, type_id, Status.UNSUBSCRIBED, provenance
         )
         (result,) = set_statuses(engine, [change])
         if isinstance(result, InputError):
             raise result.error
         return result
-    return unsubscribe_from_all(engine, page, visit, source)
+    return unsubscribe_all(engine, subscriber.address, claims.channel, wide_unit, provenance)
+
+
+def _link_state(
+    connection: Connection, claims: LinkClaims
+) -> tuple[SubscriberId, int | None, bool]:
+    """The link's subscriber, the unit of its "unsubscribe from all" (None: the account) and
+    whether what the link asks is already in effect."""
+    subscriber = subscribers.by_id(connection, claims.subscriber_id)
+    if subscriber is None or subscriber.channel is not claims.channel:
+        raise InvalidLink("This link is no longer valid.")
+    settings = account_settings.load(connection)
+    wide_unit = claims.business_unit_id if settings.business_units_enabled else None
+    type_id = claims.subscription_type_id
+    if claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
+        key = (claims.subscriber_id, type_id)
+        row = statuses.load(connection, [key]).get(key)
+        return subscriber, wide_unit, row is not None and row.status is Status.UNSUBSCRIBED
+    wide_type, unit_id = wide_scope(wide_unit, settings.business_units_enabled)
+    in_effect = any(
+        row.opted_out and row.wide_type is wide_type and row.business_unit_id == unit_id
+        for row in statuses.load_wide(connection, [claims.subscriber_id])
+    )
+    return subscriber, wide_unit, in_effect
 
 
 def hold_suspected_scanner(engine: Engine, page: PreferencePage, visit: Visit) -> int:

@@ -270,7 +270,8 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
         visit = visit_of(request, language, "unsubscribe")
         if _held(request, claims, form, page, visit):
             return _show_unsubscribe(request, token, page, language, "held.html", 202)
-        prefs.unsubscribe_by_link(request.app.state.engine, page, visit, Source.PREFERENCE_CENTER)
+        engine = request.app.state.engine
+        prefs.unsubscribe_by_link(engine, claims, visit, Source.PREFERENCE_CENTER)
     except InvalidLink as error:
         return bad_link(request, language, error)
     except ConsentryError as error:
@@ -305,9 +306,8 @@ def _one_click(
     try:
         allowed = (purpose,) if purpose else (Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
         claims = _open(request, token, *allowed)
-        page = _page(request, claims, "en")
         visit = visit_of(request, "en", "one-click")
-        prefs.unsubscribe_by_link(request.app.state.engine, page, visit, Source.ONE_CLICK)
+        prefs.unsubscribe_by_link(request.app.state.engine, claims, visit, Source.ONE_CLICK)
     except InvalidLink:
         return PlainTextResponse("This link is not valid.\n", status_code=404)
     except ConsentryError:
