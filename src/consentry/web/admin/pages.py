@@ -29,6 +29,13 @@ TEMPLATES = Jinja2Templates(
     )
 )
 FLASH_COOKIE = "consentry_flash"
+ACTION_LABELS = {
+    "SET_WIDE": "Unsubscribe from all",
+    "CLEAR_WIDE": "Unsubscribe from all cleared",
+    "SUPPRESS": "Suppressed",
+    "UNSUPPRESS": "Suppression lifted",
+    "ONE_TIME_LEGAL_BASIS": "One-time legal basis",
+}
 
 
 def engine(request: Request) -> Engine:
@@ -58,6 +65,7 @@ def render(
         "source_label": lambda s: Source(s).display_text if s in Source.__members__ else s,
         "legal_label": lambda b: LegalBasis(b).label if b in LegalBasis.__members__ else "—",
         "path": request.url.path,
+        "action_label": lambda a: ACTION_LABELS.get(a, a),
         "channel_label": lambda c: COMMUNICATION_METHOD.get(Channel(c), c),
     }
     values.update(context or {})
