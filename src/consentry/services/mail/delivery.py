@@ -32,11 +32,11 @@ def deliver_due(
     now: datetime | None = None,
 ) -> int:
     """Send up to `limit` due mails; answers how many were tried (sent or failed)."""
-    mailer = mailer or make_mailer(config)
     moment = now or utcnow()
     with UnitOfWork(engine) as uow:
         if not outbox.any_due(uow.connection, moment):
             return 0
+    mailer = mailer or make_mailer(config)
     with UnitOfWork(engine, write=True, ledger=False) as uow:
         claimed = outbox.claim(uow.connection, moment, LEASE, limit)
         uow.commit()
@@ -61,5 +61,6 @@ def deliver_due(
 
 
 def make_pump(engine: Engine, config: Config) -> Callable[[], int]:
-    mailer = make_mailer(config)
-    return lambda: deliver_due(engine, config, mailer=mailer)
+    """The worker's mail pump. The mailer is made on each round, so a bad CONSENTRY_SMTP_URL is
+    logged by the worker (and the mail kept) instead of stopping it at start-up."""
+    return lambda: deliver_due(engine, config)
