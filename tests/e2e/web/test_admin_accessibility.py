@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from consentry.services import contacts
 from tests.e2e.web.admin_site import Site, admin_site, sqlite_url
@@ -72,3 +72,33 @@ def test_the_subscriptions_panel_works_from_the_keyboard(site: Site, page: Page)
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="Subscribe")).to_have_count(0)
     expect(page.locator("aside.panel")).to_be_visible()
+
+
+def test_every_page_fits_a_390_px_phone(site: Site, browser: Browser) -> None:
+    contact = contacts.create(
+        site.engine, {"email": "a.rather.long.address@example.com", "firstname": "Ada"}
+    )
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    site.sign_in(page, "admin")
+    too_wide = {}
+    for path in (
+        "/admin/contacts",
+        f"/admin/contacts/bulk?id={contact.id}",
+        f"/admin/contacts/{contact.id}",
+        f"/admin/contacts/{contact.id}?panel=subscriptions",
+        f"/admin/contacts/{contact.id}?panel=history",
+        "/admin/settings",
+        "/admin/settings/types",
+        "/admin/settings/types/1",
+        "/admin/settings/units",
+        "/admin/settings/users",
+        "/admin/settings/tokens",
+        "/admin/audit",
+    ):
+        page.goto(site.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            too_wide[path] = width
+    phone.close()
+    assert too_wide == {}

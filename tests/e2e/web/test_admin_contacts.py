@@ -213,3 +213,20 @@ def test_a_bulk_edit_without_a_type_asks_for_one(site: Site, page: Page) -> None
     alert = page.locator("aside.panel").get_by_role("alert")
     expect(alert).to_have_text("Not run: Choose at least one subscription type.")
     expect(page.locator("aside.panel").get_by_text("2 contacts selected")).to_be_visible()
+
+
+def test_filter_by_business_unit(site: Site, page: Page) -> None:
+    services.set_setting(site.engine, "business_units_enabled", "true")
+    unit = services.create_unit(site.engine, "Outdoors")
+    trail = services.create_type(
+        site.engine, services.NewType("Trail News", business_unit_id=unit.id)
+    )
+    emails = make_contacts(site, "gil", 3)
+    opt_out(site, emails[:1], trail.id)
+    opt_out(site, emails[1:2])  # an opt-out in the account, not in Outdoors
+    site.sign_in(page)
+    page.locator("summary", has_text="Filters").click()
+    page.get_by_label("Business unit").select_option(label="Opted out in Outdoors")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("1 contact match")).to_be_visible()
+    assert rows(page) == emails[:1]

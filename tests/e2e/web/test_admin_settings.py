@@ -2,6 +2,7 @@
 preview), data privacy, users, API tokens, "Remove opt-outs added by users"; and the Audit page."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,18 @@ def test_the_audit_page_filters_and_verifies_the_ledger(site: Site, page: Page) 
     expect(page.locator("tbody tr")).to_contain_text("List-unsubscribe header")
     page.get_by_role("link", name="Verify the chain").click()
     expect(page.get_by_role("status")).to_have_text("The ledger is intact: 2 entries verified.")
+
+    today = datetime.now(UTC).date()
+    page.goto(f"{site.url}/admin/audit")
+    page.get_by_label("Source").select_option(label="List-unsubscribe header")
+    page.get_by_label("Actor").fill("CONTACT")
+    page.get_by_label("From").fill(today.isoformat())
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("tbody tr")).to_have_count(2)
+    page.get_by_label("From").fill((today + timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("No entries match.")).to_be_visible()
+    page.get_by_label("From").fill("")
+    page.get_by_label("Actor").fill("USER")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("No entries match.")).to_be_visible()
