@@ -56,6 +56,8 @@ def sign_in(engine: Engine, email: str, password: str, ip: str) -> tuple[str, Se
         matches = password_matches(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or not matches or row.disabled_at is not None:
             users.record_failure(uow.connection, email, ip, now)
+            # Failures older than the window no longer count: keep the table small.
+            users.delete_failures_before(uow.connection, now - throttle.WINDOW)
             uow.commit()
             raise SignInRefused("That email and password do not match an active user.")
         users.clear_failures(uow.connection, email, ip)

@@ -111,3 +111,7 @@ def clear_failures(connection: Connection, email: str, ip: str) -> None:
             sign_in_failures.c.email == email, sign_in_failures.c.ip == ip
         )
     )
+
+
+def delete_failures_before(connection: Connection, before: datetime) -> None:
+    connection.execute(delete(sign_in_failures).where(sign_in_failures.c.failed_at < before))

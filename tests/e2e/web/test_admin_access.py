@@ -69,6 +69,14 @@ def test_the_session_cookie_is_http_only_and_same_site(site: Site) -> None:
     assert "Secure" not in cookie  # served over plain http here
 
 
+def test_pages_forbid_framing_and_foreign_scripts(site: Site) -> None:
+    with site.client("viewer") as client:
+        headers = client.get("/admin/contacts").headers
+    assert headers["X-Frame-Options"] == "DENY"
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
+
+
 def test_behind_https_the_session_cookie_is_secure(tmp_path: Path) -> None:
     https = "https://consent.example.com"
     with admin_site(sqlite_url(tmp_path), tmp_path, public_url=https) as s, s.client() as client:

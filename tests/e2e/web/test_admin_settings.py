@@ -179,3 +179,28 @@ def test_the_audit_page_filters_and_verifies_the_ledger(site: Site, page: Page) 
     page.get_by_label("Actor").fill("USER")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("No entries match.")).to_be_visible()
+
+
+def test_business_unit_branding(site: Site, page: Page) -> None:
+    services.set_setting(site.engine, "business_units_enabled", "true")
+    services.create_unit(site.engine, "Outdoors")
+    site.sign_in(page)
+    page.goto(f"{site.url}/admin/settings/units")
+    unit = page.locator("section", has=page.get_by_role("heading", name="Outdoors"))
+    unit.get_by_label("Logo URL (https)").fill("https://cdn.example.com/logo.png")
+    unit.get_by_label("Primary colour").fill("#1f7a4d")
+    unit.get_by_role("button", name="Save Outdoors").click()
+    expect(page.get_by_role("status")).to_have_text("Business unit 'Outdoors' saved.")
+    (saved,) = [u for u in services.list_units(site.engine) if u.name == "Outdoors"]
+    assert saved.branding == {
+        "logoUrl": "https://cdn.example.com/logo.png",
+        "primaryColor": "#1f7a4d",
+    }
+    unit = page.locator("section", has=page.get_by_role("heading", name="Outdoors"))
+    unit.get_by_label("Accent colour").fill("green")
+    unit.get_by_role("button", name="Save Outdoors").click()
+    expect(page.get_by_role("status")).to_contain_text("Not saved:")
+    page.goto(f"{site.url}/admin/settings/preview?unit={saved.id}")
+    expect(page.get_by_role("img", name="Outdoors")).to_have_attribute(
+        "src", "https://cdn.example.com/logo.png"
+    )
