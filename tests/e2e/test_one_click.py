@@ -145,3 +145,21 @@ def test_an_expired_link_gets_the_fresh_link_page(site: Site) -> None:
     assert page.status_code == 410
     assert "expired" in page.text
     assert 'action="/request-link"' in page.text
+
+
+def test_a_one_click_body_without_a_form_content_type_still_unsubscribes(site: Site) -> None:
+    url = site.links(ADDRESS).unsubscribe_all_url
+
+    answer = httpx.post(url, content=b"List-Unsubscribe=One-Click")
+
+    assert answer.status_code == 200
+    assert site.status(ADDRESS, MARKETING) is Status.UNSUBSCRIBED
+
+
+def test_an_oversized_body_is_refused_and_changes_nothing(site: Site) -> None:
+    url = site.links(ADDRESS).unsubscribe_all_url
+
+    answer = httpx.post(url, data={**ONE_CLICK, "padding": "x" * 100_000})
+
+    assert answer.status_code == 413
+    assert site.status(ADDRESS, MARKETING) is Status.NOT_SPECIFIED

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import replace
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.datastructures import FormData
 
@@ -25,7 +25,9 @@ from consentry.config import Config
 from consentry.domain import ConsentryError, InvalidInput, Source
 from consentry.domain.languages import DEFAULT
 from consentry.domain.links import InvalidLink, LinkClaims, Purpose, seal
-from consentry.domain.one_click import is_one_click
+from consentry.domain.one_click import FIELD as ONE_CLICK_FIELD
+from consentry.domain.one_click import POST_HEADER_VALUE, is_one_click
+from consentry.domain.one_click import VALUE as ONE_CLICK_VALUE
 from consentry.domain.preferences import form_token, form_token_valid
 from consentry.domain.scanners import hold
 from consentry.locale import translations
@@ -39,6 +41,24 @@ router = APIRouter(include_in_schema=False)
 __all__ = ["router"]
 
 _INVALID = "This link is not valid."
+
+
+MAX_FORM_BYTES = 64 * 1024  # the pages' forms are a few hundred bytes
+
+
+async def _form(request: Request) -> FormData:
+    """The POSTed form, read once and bounded. A body of `List-Unsubscribe=One-Click` without a
+    form content type (some senders omit it) is read as that form field."""
+    size = request.headers.get("content-length", "")
+    if size.isdigit() and int(size) > MAX_FORM_BYTES:
+        raise HTTPException(413, "This form is too large.")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise HTTPException(413, "This form is too large.")
+    form = await request.form()
+    if not form and body.strip() == POST_HEADER_VALUE.encode():
+        return FormData([(ONE_CLICK_FIELD, ONE_CLICK_VALUE)])
+    return form
 
 
 def _config(request: Request) -> Config:
@@ -147,7 +167,7 @@ def _show_preferences(
 
 @router.post("/preferences/{token}")
 async def save_preference_page(request: Request, token: str) -> Response:
-    form = await request.form()
+    form = await _form(request)
     if is_one_click({key: [str(v) for v in form.getlist(key)] for key in form}):
         # A sender that put the preference link in its List-Unsubscribe header: unsubscribe
         # from all, exactly as on the unsubscribe link.
@@ -255,7 +275,7 @@ def _show_unsubscribe(
 
 @router.post("/unsubscribe/{token}")
 async def unsubscribe_post(request: Request, token: str) -> Response:
-    form = await request.form()
+    form = await _form(request)
     fields = {key: [str(v) for v in form.getlist(key)] for key in form}
     if is_one_click(fields):
         return _one_click(request, token)
@@ -334,7 +354,7 @@ def confirm_page(request: Request, token: str) -> Response:
 
 @router.post("/confirm/{token}")
 async def confirm_post(request: Request, token: str) -> Response:
-    form = await request.form()
+    form = await _form(request)
     asked = asked_language(request, str(form.get("lang") or "") or None)
     language = asked or DEFAULT
     try:
@@ -366,7 +386,7 @@ def request_link_page(request: Request) -> Response:
 
 @router.post("/request-link")
 async def request_link(request: Request) -> Response:
-    form = await request.form()
+    form = await _form(request)
     asked = asked_language(request, str(form.get("lang") or "") or None)
     language = asked or DEFAULT
     address = str(form.get("email") or "").strip()
