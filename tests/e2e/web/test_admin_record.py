@@ -197,3 +197,24 @@ def test_send_the_contact_their_preference_link(site: Site, page: Page) -> None:
     with site.engine.connect() as connection:
         queued = connection.execute(text("SELECT recipient, requested_by FROM mail_outbox")).all()
     assert [tuple(row) for row in queued] == [("Tove@Example.com", "user:2")]
+
+
+def test_the_panel_shows_and_changes_phone_channels_too(site: Site, page: Page) -> None:
+    services.set_setting(site.engine, "sms_enabled", "true")
+    services.create_type(site.engine, services.NewType("Order texts", channel=Channel.SMS))
+    contact = contacts.create(
+        site.engine, {"email": "lena@example.com", "firstname": "Lena", "phone": "+12025550142"}
+    )
+    panel = open_panel(site, page, contact.id)
+    expect(panel.locator("li.sub-channel")).to_have_text(["Email", "SMS"])
+    row_action(panel, "Order texts", "Subscribe")
+    dialog = page.get_by_role("dialog", name="Subscribe")
+    dialog.get_by_label("Explanation of consent").fill("Texted us START")
+    dialog.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("status")).to_have_text("Order texts: subscribed.")
+    sms = services.read_statuses(site.engine, "+12025550142", Channel.SMS)
+    assert [(s.subscription_type.name, s.status) for s in sms.statuses] == [
+        ("Order texts", Status.SUBSCRIBED)
+    ]
+    entry = newest_entry(page)
+    expect(entry).to_contain_text("Order texts · SMS")

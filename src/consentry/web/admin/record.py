@@ -14,17 +14,21 @@ from consentry.domain import (
     ActorKind,
     Channel,
     ConsentryError,
+    LedgerEntry,
     Outcome,
     Source,
     Status,
+    SubscriptionType,
     TypeKind,
 )
 from consentry.domain.roles import Permission
 from consentry.services import (
     Provenance,
     StatusChange,
+    TypeStatus,
     contacts,
     get_settings,
+    get_type,
     history,
     list_types,
     list_units,
@@ -111,6 +115,41 @@ def _view(params: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _addresses(contact: Contact, types: list[SubscriptionType]) -> list[tuple[Channel, str]]:
+    """The contact's subscribers: its email, and its phone on each phone channel with types."""
+    p = contact.properties
+    found = [(Channel.EMAIL, p["email"])] if p.get("email") else []
+    phone = p.get("phone") or p.get("mobilephone")
+    channels = {t.channel for t in types}
+    for channel in (Channel.SMS, Channel.WHATSAPP):
+        if phone and channel in channels:
+            found.append((channel, phone))
+    return [(channel, str(address)) for channel, address in found]
+
+
+def _statuses(
+    request: Request, addresses: list[tuple[Channel, str]], unit_id: int | None
+) -> list[TypeStatus]:
+    statuses: list[TypeStatus] = []
+    for channel, address in addresses:
+        try:
+            statuses += read_statuses(engine(request), address, channel, unit_id).statuses
+        except ConsentryError:  # a phone number that cannot be a subscriber: nothing stored
+            continue
+    return statuses
+
+
+def _history(request: Request, addresses: list[tuple[Channel, str]]) -> list[LedgerEntry]:
+    """Every channel's ledger entries of the contact's addresses, newest first."""
+    entries: list[LedgerEntry] = []
+    for channel, address in addresses:
+        try:
+            entries += history(engine(request), address, channel).entries
+        except ConsentryError:
+            continue
+    return sorted(entries, key=lambda entry: entry.id, reverse=True)
+
+
 @router.get("/admin/contacts/{contact_id}")
 def record(
     request: Request, contact_id: int, session: Session = Depends(current_session)
@@ -120,16 +159,11 @@ def record(
     all_types = list_types(engine(request))
     email_types = [t for t in all_types if t.channel is Channel.EMAIL]
     contact = _contact(request, contact_id, [t.id for t in email_types])
-    email = contact.properties.get("email")
+    addresses = _addresses(contact, all_types)
     units_on = settings.business_units_enabled
     unit_id = int(view["unit"]) if view["unit"].isdigit() and units_on else None
-    statuses = (
-        list(read_statuses(engine(request), email, Channel.EMAIL, unit_id).statuses)
-        if email
-        else []
-    )
+    statuses = _statuses(request, addresses, unit_id)
     type_names = {t.id: t.name for t in all_types}
-    in_history = email and view["panel"] == "history"
     return render(
         request,
         "record.html",
@@ -142,11 +176,10 @@ def record(
             "units": list_units(engine(request)) if units_on else [],
             "settings": settings,
             "statuses": statuses,
+            "channels": [channel for channel, _ in addresses],
             "subscribed": sum(s.status is Status.SUBSCRIBED for s in statuses),
             "unsubscribed": sum(s.status is Status.UNSUBSCRIBED for s in statuses),
-            "entries": list(reversed(history(engine(request), email, Channel.EMAIL).entries))
-            if in_history and email
-            else [],
+            "entries": _history(request, addresses) if view["panel"] == "history" else [],
             "type_names": type_names,
             "all_properties": _all_properties(contact, type_names, view["q"]),
             "one_to_one": [t for t in email_types if t.kind is TypeKind.ONE_TO_ONE],
@@ -166,15 +199,15 @@ async def change_status(
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
     form = await form_of(request)
-    contact = contacts.get(engine(request), str(contact_id), properties=["email"])
-    email = contact.properties.get("email")
-    if not email:
-        raise HTTPException(400, "This contact has no email address to subscribe.")
     try:
         status = Status(text(form, "status"))
-        type_id = int(text(form, "type_id"))
+        type_ = get_type(engine(request), int(text(form, "type_id")))
     except ValueError:
         raise HTTPException(400, "Choose a subscription type and a status.") from None
+    contact = contacts.get(engine(request), str(contact_id), properties=list(EDITABLE))
+    address = dict(_addresses(contact, [type_])).get(type_.channel)
+    if not address:
+        raise HTTPException(400, f"This contact has no {type_.channel.value.lower()} address.")
     provenance = Provenance(
         Source.USER,
         _actor(session),
@@ -184,7 +217,7 @@ async def change_status(
     )
     try:
         result = set_status(
-            engine(request), StatusChange(email, Channel.EMAIL, type_id, status, provenance)
+            engine(request), StatusChange(address, type_.channel, type_.id, status, provenance)
         )
     except ConsentryError as problem:
         return redirect(_back(contact_id, form), f"Not changed: {problem.message}")
