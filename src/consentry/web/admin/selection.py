@@ -54,7 +54,8 @@ class Selection:
     def active(self) -> bool:
         return bool(self.prop or self.optout or self.unsub_all or self.unit)
 
-    def groups_json(self, types: Sequence[SubscriptionType]) -> list[dict[str, Any]]:
+    def _base(self) -> list[dict[str, Any]]:
+        """The filters every group shares (they AND)."""
         base: list[dict[str, Any]] = []
         if self.prop:
             item: dict[str, Any] = {"propertyName": self.prop, "operator": self.op}
@@ -62,33 +63,22 @@ class Selection:
                 item["value"] = self.value
             base.append(item)
         if self.optout:
-            base.append(
-                {
-                    "propertyName": f"hs_email_optout_{self.optout}",
-                    "operator": "EQ",
-                    "value": "true",
-                }
-            )
+            base.append(_is_true(f"hs_email_optout_{self.optout}"))
         if self.unsub_all in ("true", "false"):
             base.append(
                 {"propertyName": "hs_email_optout", "operator": "EQ", "value": self.unsub_all}
             )
-        if self.unit:
-            # Any type of the unit: one group per type (filters in a group AND, groups OR).
-            unit_types = [t for t in types if str(t.business_unit_id) == self.unit][:5]
+        return base
+
+    def groups_json(self, types: Sequence[SubscriptionType]) -> list[dict[str, Any]]:
+        """The filters as HubSpot's `filterGroups` JSON."""
+        base = self._base()
+        if not self.unit:
+            return [{"filters": base}] if base else []
+        # Opted out of any type of the unit: one group per type (groups OR), at most five.
+        unit_types = [t for t in types if str(t.business_unit_id) == self.unit][:5]
+        if not unit_types:
             return [
-                {
-                    "filters": [
-                        *base,
-                        {
-                            "propertyName": f"hs_email_optout_{t.id}",
-                            "operator": "EQ",
-                            "value": "true",
-                        },
-                    ]
-                }
-                for t in unit_types
-            ] or [
                 {
                     "filters": [
                         *base,
@@ -96,7 +86,11 @@ class Selection:
                     ]
                 }
             ]
-        return [{"filters": base}] if base else []
+        return [{"filters": [*base, _is_true(f"hs_email_optout_{t.id}")]} for t in unit_types]
 
     def groups(self, types: Sequence[SubscriptionType]) -> tuple[FilterGroup, ...]:
         return parse_groups(self.groups_json(types))
+
+
+def _is_true(name: str) -> dict[str, Any]:
+    return {"propertyName": name, "operator": "EQ", "value": "true"}
