@@ -1,0 +1,90 @@
+"""The contact's double opt-in confirmation (`/confirm/{token}`: the GET shows a button, the
+POST confirms, a suspected scanner is held) and the "email me a fresh link" form
+(`/request-link`), which never says whether the address is known."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from consentry.domain import ConsentryError, InvalidInput
+from consentry.domain.languages import DEFAULT
+from consentry.domain.links import InvalidLink, Purpose
+from consentry.services import preferences as prefs
+from consentry.services.preference_links import request_fresh_link
+from consentry.web.public.pages import asked_language, render, visit_of
+from consentry.web.public.visits import (
+    bad_link,
+    csrf_ok,
+    failed,
+    held,
+    load_page,
+    open_link,
+    read_form,
+    show_link_page,
+    stale_form,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.api_route("/confirm/{token}", methods=["GET", "HEAD"])
+def confirm_page(request: Request, token: str) -> Response:
+    """Inert, like every GET: the button confirms (scanners open every link of a mail)."""
+    asked = asked_language(request)
+    language = asked or DEFAULT
+    try:
+        claims = open_link(request, token, Purpose.CONFIRM_OPT_IN)
+        page = load_page(request, claims, asked)
+        language = page.language
+    except InvalidLink as error:
+        return bad_link(request, language, error)
+    return show_link_page(request, token, page, language, "confirm.html")
+
+
+@router.post("/confirm/{token}")
+async def confirm_post(request: Request, token: str) -> Response:
+    form = await read_form(request)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
+    try:
+        claims = open_link(request, token, Purpose.CONFIRM_OPT_IN)
+        if not csrf_ok(request, token, form):
+            return stale_form(request, language, token, "confirm")
+        page = load_page(request, claims, asked)
+        language = page.language
+        visit = visit_of(request, language, "double-opt-in")
+        if held(request, claims, form, page, visit):
+            return show_link_page(request, token, page, language, "held_confirm.html", 202)
+        prefs.confirm_opt_in(request.app.state.engine, page, visit)
+        page = load_page(request, claims, asked)
+        language = page.language
+    except InvalidLink as error:
+        return bad_link(request, language, error)
+    except ConsentryError as error:
+        return failed(request, language, error)
+    return show_link_page(request, token, page, language, "confirmed.html")
+
+
+# --- a fresh link by email ----------------------------------------------------------------
+
+
+@router.api_route("/request-link", methods=["GET", "HEAD"])
+def request_link_page(request: Request) -> Response:
+    return render(request, "request_link.html", asked_language(request) or DEFAULT)
+
+
+@router.post("/request-link")
+async def request_link(request: Request) -> Response:
+    form = await read_form(request)
+    asked = asked_language(request, str(form.get("lang") or "") or None)
+    language = asked or DEFAULT
+    address = str(form.get("email") or "").strip()
+    context: dict[str, Any] = {"email": address}
+    try:
+        request_fresh_link(request.app.state.engine, address, language=asked)
+    except InvalidInput:
+        return render(
+            request, "request_link.html", language, status_code=400, invalid=True, **context
+        )
+    return render(request, "link_requested.html", language)
