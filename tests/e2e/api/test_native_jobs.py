@@ -111,3 +111,46 @@ def test_cancelling_and_unknown_jobs(client: httpx.Client, engine: Engine) -> No
     assert cancelled["state"] in FINISHED  # cancelled, unless the worker was quicker
     if cancelled["state"] == "CANCELLED":
         assert client.get(f"/api/v1/jobs/{queued['id']}/results").status_code in (200, 404)
+
+
+def test_an_opt_out_list_uploaded_and_imported(
+    client: httpx.Client, engine: Engine, config: Config
+) -> None:
+    body = "Email\nup1@x.com\n\nnot-an-address\nUP1@x.com\n".encode("utf-16")
+    headers = {"Content-Type": "text/csv"}
+
+    wrong = client.post("/api/v1/imports/optouts?expectRows=4", content=body, headers=headers)
+    answer = client.post("/api/v1/imports/optouts?expectRows=3", content=body, headers=headers)
+
+    assert wrong.status_code == 400
+    assert "The file has 3 rows, not 4: nothing was imported." in wrong.json()["message"]
+    assert answer.status_code == 202, answer.text
+    job = _finish(client, engine, config, answer.json()["id"])
+    assert (job["kind"], job["state"]) == ("import_optouts", "SUCCEEDED")
+    assert "file" not in job["params"]  # where the server keeps its copy is its own business
+    lines = list(csv.DictReader(io.StringIO(client.get(job["resultsUrl"]).text)))
+    assert [(line["line"], line["outcome"]) for line in lines] == [
+        ("2", "APPLIED"),
+        ("3", "BLANK"),
+        ("4", "BAD_ROW"),
+        ("5", "DUPLICATE"),
+    ]
+    view = services.read_statuses(engine, "up1@x.com", Channel.EMAIL)
+    assert view.unsubscribed_from_all
+
+
+def test_an_upload_that_is_not_a_list_is_refused(client: httpx.Client) -> None:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    broken = client.post(
+        "/api/v1/imports/optouts?expectRows=1",
+        content=b"PK\x03\x04 not really a workbook",
+        headers={"Content-Type": xlsx},
+    )
+    transform = client.post(
+        "/api/v1/imports/optouts?expectRows=1&encoding=rot13",
+        content=b"Email\na@x.com\n",
+        headers={"Content-Type": "text/csv"},
+    )
+
+    assert broken.status_code == 400 and "cannot be read as XLSX" in broken.json()["message"]
+    assert transform.status_code == 400 and "rot13" in transform.json()["message"]

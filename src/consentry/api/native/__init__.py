@@ -8,6 +8,7 @@ from consentry.api.auth import requires
 from consentry.api.native import (
     bulk,
     eligibility,
+    imports,
     jobs,
     ledger,
     settings,
@@ -19,7 +20,18 @@ from consentry.api.native import (
 from consentry.domain import Scope
 
 router = APIRouter(prefix="/api/v1", dependencies=[requires(Scope.ADMIN)])
-for module in (types, units, settings, suppressions, subscribers, ledger, eligibility, jobs, bulk):
+for module in (
+    types,
+    units,
+    settings,
+    suppressions,
+    subscribers,
+    ledger,
+    eligibility,
+    jobs,
+    bulk,
+    imports,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

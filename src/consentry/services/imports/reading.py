@@ -53,9 +53,11 @@ def detect(path: Path, *, encoding: str | None = None, delimiter: str | None = N
         return FileFormat("xlsx")
     chosen = encoding or _encoding(path, head)
     try:
-        codecs.lookup(chosen)
+        b"a".decode(chosen)  # a text encoding, not a transform such as rot13 or zlib
+    except UnicodeDecodeError:
+        pass  # a text encoding that needs more than one byte
     except LookupError:
-        raise InvalidInput(f"Unknown encoding {chosen!r}.", field="encoding") from None
+        raise InvalidInput(f"Unknown text encoding {chosen!r}.", field="encoding") from None
     if delimiter is not None and len(delimiter) != 1:
         raise InvalidInput("The delimiter must be one character.", field="delimiter")
     text = head.decode(chosen, errors="replace")
@@ -125,7 +127,12 @@ def records(path: Path, fmt: FileFormat) -> Iterator[Record]:
 def _xlsx_records(path: Path) -> Iterator[Record]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]  # only XLSX needs it
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # a damaged or foreign zip: openpyxl raises many kinds
+        raise InvalidInput(
+            f"The file cannot be read as XLSX ({type(error).__name__}).", field="file"
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
