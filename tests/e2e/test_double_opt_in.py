@@ -158,3 +158,42 @@ def test_a_scanner_confirming_right_away_is_held(site: Site) -> None:
     again = httpx.post(confirm_url, data=as_data(form_fields(held.text)), headers=scanner)
     assert again.status_code == 200
     assert _eligible(site)
+
+
+def test_an_old_confirmation_link_never_resubscribes(site: Site) -> None:
+    consent = services.Provenance(
+        Source.API,
+        Actor(ActorKind.API_TOKEN, "1"),
+        LegalBasis.CONSENT_WITH_NOTICE,
+        "Signed up on the website form.",
+    )
+    change = services.StatusChange(ADDRESS, Channel.EMAIL, MARKETING, Status.SUBSCRIBED, consent)
+    services.set_statuses(site.engine, [change])
+    mails: list[EmailMessage] = []
+
+    class Capture:
+        def send(self, message: EmailMessage) -> None:
+            mails.append(message)
+
+    deliver_due(site.engine, site.config, mailer=Capture())
+    (confirm_url,) = urls(_text(mails[0]), "confirm")
+    browser = {"User-Agent": BROWSER}
+    landing = httpx.get(confirm_url, headers=browser)
+    first = httpx.post(confirm_url, data=as_data(form_fields(landing.text)), headers=browser)
+    assert first.status_code == 200
+    assert _eligible(site)
+    entries = len(site.entries(ADDRESS))
+
+    again = httpx.post(confirm_url, data=as_data(form_fields(landing.text)), headers=browser)
+    assert "is confirmed" in again.text
+    assert len(site.entries(ADDRESS)) == entries  # a second click records nothing
+
+    unsubscribe = services.StatusChange(
+        ADDRESS, Channel.EMAIL, MARKETING, Status.UNSUBSCRIBED, consent
+    )
+    services.set_statuses(site.engine, [unsubscribe])
+    stale = httpx.post(confirm_url, data=as_data(form_fields(landing.text)), headers=browser)
+
+    assert stale.status_code == 200
+    assert "There is nothing to confirm" in stale.text
+    assert site.status(ADDRESS, MARKETING) is Status.UNSUBSCRIBED

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from consentry.domain import ConsentryError, InvalidInput
+from consentry.domain import ConsentryError, InvalidInput, Status
 from consentry.domain.languages import DEFAULT
 from consentry.domain.links import InvalidLink, Purpose
 from consentry.services import preferences as prefs
@@ -39,7 +39,20 @@ def confirm_page(request: Request, token: str) -> Response:
         language = page.language
     except InvalidLink as error:
         return bad_link(request, language, error)
-    return show_link_page(request, token, page, language, "confirm.html")
+    return _settled(request, token, page) or show_link_page(
+        request, token, page, language, "confirm.html"
+    )
+
+
+def _settled(request: Request, token: str, page: prefs.PreferencePage) -> Response | None:
+    """The answer when nothing awaits confirmation: already confirmed, or the opt-in is gone (an
+    old confirmation link must not resubscribe an address that opted out since)."""
+    choice = page.choice(page.claims.subscription_type_id)
+    if choice is not None and choice.awaiting_confirmation:
+        return None
+    if choice is not None and choice.status is Status.SUBSCRIBED:
+        return show_link_page(request, token, page, page.language, "confirmed.html")
+    return show_link_page(request, token, page, page.language, "nothing_to_confirm.html")
 
 
 @router.post("/confirm/{token}")
@@ -53,6 +66,9 @@ async def confirm_post(request: Request, token: str) -> Response:
             return stale_form(request, language, token, "confirm")
         page = load_page(request, claims, asked)
         language = page.language
+        settled = _settled(request, token, page)
+        if settled is not None:
+            return settled
         visit = visit_of(request, language, "double-opt-in")
         if held(request, claims, form, page, visit):
             return show_link_page(request, token, page, language, "held_confirm.html", 202)
