@@ -29,7 +29,7 @@ from consentry.domain.contact_properties import EMAIL
 from consentry.domain.filters import Filter, FilterGroup, parse_groups, query_groups
 from consentry.services import jobs
 from consentry.services.changes import ChangeResult, InputError, Provenance, StatusChange
-from consentry.services.job_runner import KINDS, write_lines
+from consentry.services.job_runner import KINDS
 from consentry.services.jobs import Chunk, ChunkAnswer, Commit, Job
 from consentry.services.subscriptions import set_statuses
 from consentry.services.unit_of_work import UnitOfWork
@@ -123,28 +123,68 @@ def run_bulk_edit(
     *,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BulkOutcome:
-    """Apply the edit now, a chunk (one transaction) at a time; `on_progress(done, total)`."""
+    """Apply the edit now, a chunk (one transaction) at a time; `on_progress(done, total)`.
+    Result lines are written to the result file as each chunk commits (memory stays flat)."""
     check_edit(engine, edit)
     work = BulkWork(engine, edit, cursor=0)
     total = work.total()
-    lines: list[Sequence[object]] = []
-    counts: dict[str, int] = {}
+    tally = _Tally()
     done = 0
-    while (chunk := work.next_chunk()) is not None:
+    path = config.jobs_dir.resolve() / f"bulk-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
 
         def keep(_: Connection, answer: ChunkAnswer) -> None:
-            lines.extend(answer.lines)
-            for key, value in answer.counts.items():
-                counts[key] = counts.get(key, 0) + value
+            tally.add(answer.counts, answer.lines)
 
-        work.apply(chunk, keep)
-        done += chunk.rows
-        if on_progress is not None:
-            on_progress(done, total)
-    path = config.jobs_dir.resolve() / f"bulk-{utcnow():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.csv"
-    write_lines(path, lines, HEADER)
-    rows = [_bulk_row(line) for line in lines] if len(lines) <= ROWS_KEPT else []
-    return _outcome(counts, lines, rows, str(path))
+        while (chunk := work.next_chunk()) is not None:
+            work.apply(chunk, keep)
+            writer.writerows(tally.take_lines())
+            done += chunk.rows
+            if on_progress is not None:
+                on_progress(done, total)
+    return tally.outcome(str(path))
+
+
+class _Tally:
+    """Counts, refusal reasons and (for a run of modest size) the rows of a bulk edit."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.refusals: dict[str, int] = {}
+        self.rows: list[BulkRow] = []
+        self.too_many = False
+        self._pending: list[Sequence[object]] = []
+
+    def add(self, counts: Mapping[str, int], lines: Sequence[Sequence[object]]) -> None:
+        for key, value in counts.items():
+            self.counts[key] = self.counts.get(key, 0) + value
+        for line in lines:
+            if line[3] in ("REFUSED", "NO_EMAIL"):
+                self.refusals[str(line[4])] = self.refusals.get(str(line[4]), 0) + 1
+            if not self.too_many:
+                self.rows.append(_bulk_row(line))
+                self.too_many = len(self.rows) > ROWS_KEPT
+        if self.too_many:
+            self.rows = []
+        self._pending.extend(lines)
+
+    def take_lines(self) -> list[Sequence[object]]:
+        lines, self._pending = self._pending, []
+        return lines
+
+    def outcome(self, path: str | None) -> BulkOutcome:
+        counts = self.counts
+        return BulkOutcome(
+            changed=counts.get("applied", 0),
+            no_change=counts.get("no_change", 0) + counts.get("stale", 0),
+            refused=counts.get("refused", 0) + counts.get("no_email", 0),
+            refusals=self.refusals,
+            rows=self.rows,
+            result_path=path,
+        )
 
 
 def submit_bulk_edit(engine: Engine, config: Config, edit: BulkEdit) -> Job:
@@ -156,35 +196,17 @@ def submit_bulk_edit(engine: Engine, config: Config, edit: BulkEdit) -> Job:
 
 
 def outcome_of(job: Job) -> BulkOutcome:
-    """A finished bulk-edit job's answer, rows read back from its result file."""
-    lines: list[Sequence[object]] = []
+    """A finished bulk-edit job's answer, its rows read back from its result file."""
+    tally = _Tally()
     if job.result_path and Path(job.result_path).exists():
         with open(job.result_path, encoding="utf-8", newline="") as source:
             reader = csv.reader(source)
             next(reader, None)
-            lines = list(reader)
-    rows = [_bulk_row(line) for line in lines] if len(lines) <= ROWS_KEPT else []
-    return _outcome(dict(job.summary), lines, rows, job.result_path)
-
-
-def _outcome(
-    counts: Mapping[str, int],
-    lines: Sequence[Sequence[object]],
-    rows: Sequence[BulkRow],
-    path: str | None,
-) -> BulkOutcome:
-    refusals: dict[str, int] = {}
-    for line in lines:
-        if line[3] in ("REFUSED", "NO_EMAIL"):
-            refusals[str(line[4])] = refusals.get(str(line[4]), 0) + 1
-    return BulkOutcome(
-        changed=counts.get("applied", 0),
-        no_change=counts.get("no_change", 0) + counts.get("stale", 0),
-        refused=counts.get("refused", 0) + counts.get("no_email", 0),
-        refusals=refusals,
-        rows=rows,
-        result_path=path,
-    )
+            for line in reader:
+                tally.add({}, [line])
+                tally.take_lines()
+    tally.counts = dict(job.summary)
+    return tally.outcome(job.result_path)
 
 
 def _bulk_row(line: Sequence[object]) -> BulkRow:
