@@ -7,6 +7,7 @@ status is recorded as stale. Each chunk's contacts and statuses commit together.
 A dry run answers every row as the import would (result file and summary) and writes nothing.
 """
 
+import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,7 +47,7 @@ from consentry.services import jobs
 from consentry.services.changes import ChangeResult, InputError, Provenance, StatusChange
 from consentry.services.imports.optouts import keep_copy
 from consentry.services.imports.reading import FileFormat, Record, detect, header, records
-from consentry.services.job_runner import KINDS, write_lines
+from consentry.services.job_runner import KINDS
 from consentry.services.jobs import Chunk, ChunkAnswer, Commit, Job
 from consentry.services.subscriptions import change_status
 from consentry.services.unit_of_work import UnitOfWork
@@ -164,22 +165,25 @@ def dry_run_contact_import(
     Each chunk is judged against the database as it stands, not against earlier chunks."""
     fmt, plan, rows = plan_import(engine, spec)
     work = ContactWork(engine, 0, _params(fmt, plan, spec, spec.path), 0, dry_run=True)
-    lines: list[Any] = []
     summary: dict[str, int] = {}
     done = 0
-
-    def keep(_: Connection, answer: ChunkAnswer) -> None:
-        lines.extend(answer.lines)
-        for key, value in answer.counts.items():
-            summary[key] = summary.get(key, 0) + value
-
-    while (chunk := work.next_chunk()) is not None:
-        work.apply(chunk, keep)
-        done += chunk.rows
-        if on_progress is not None:
-            on_progress(done, rows)
     path = config.jobs_dir.resolve() / f"dry-run-{utcnow():%Y%m%dT%H%M%S%f}.csv"
-    write_lines(path, lines, HEADER)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+
+        def keep(_: Connection, answer: ChunkAnswer) -> None:
+            writer.writerows(answer.lines)
+            for key, value in answer.counts.items():
+                summary[key] = summary.get(key, 0) + value
+
+        while (chunk := work.next_chunk()) is not None:
+            work.apply(chunk, keep)
+            done += chunk.rows
+            if on_progress is not None:
+                on_progress(done, rows)
+    work.close()
     return DryRun(rows, summary, str(path))
 
 
