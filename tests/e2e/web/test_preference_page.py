@@ -123,11 +123,15 @@ def test_the_page_in_traditional_chinese_and_in_english(site: Site, browser: Bro
         context.close()
 
 
-@pytest.mark.parametrize("which", ["preferences", "unsubscribe", "bad link"])
+@pytest.mark.parametrize(
+    "which", ["preferences", "preferences in zh-TW", "unsubscribe", "bad link", "request link"]
+)
 def test_no_serious_accessibility_violations(site: Site, page: Page, which: str) -> None:
     links = site.links(ADDRESS)
     url = {
         "preferences": links.manage_preferences_url,
+        "preferences in zh-TW": links.manage_preferences_url + "?lang=zh-TW",
+        "request link": f"{site.base}/request-link",
         "unsubscribe": links.unsubscribe_all_url,
         "bad link": links.manage_preferences_url[:-3] + "xyz",
     }[which]
