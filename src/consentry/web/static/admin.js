@@ -25,6 +25,19 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // Bulk edit: offer only the types of the chosen channel.
+  $$("[data-channel-filter]").forEach(function (select) {
+    function show() {
+      $$("[data-channel]", select.form).forEach(function (label) {
+        var match = label.getAttribute("data-channel") === select.value;
+        label.hidden = !match;
+        if (!match) label.querySelector("input").checked = false;
+      });
+    }
+    select.addEventListener("change", show);
+    show();
+  });
+
   // Filter table rows as one types.
   $$("[data-live-filter]").forEach(function (input) {
     var rows = $$(input.getAttribute("data-live-filter") + " tbody tr[data-filter-text]");
