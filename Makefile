@@ -29,8 +29,8 @@ run: install
 test: install-dev lint typecheck contracts pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck: install-dev
 	$(BIN)/mypy
