@@ -4,6 +4,7 @@ import typer
 
 from consentry.cli import (
     catalog,
+    channels,
     db,
     demo,
     exports,
@@ -43,6 +44,7 @@ app.command("worker")(worker.worker)
 app.add_typer(worker.jobs_app, name="jobs")
 app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
+app.add_typer(channels.app, name="channels")
 
 
 def main() -> None:
