@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from consentry import __version__, worker
-from consentry.api import contacts, errors, health, native, openapi
+from consentry.api import contacts, errors, health, native, openapi, webhooks
 from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.config import Config
@@ -51,6 +51,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.include_router(v3.router)
     app.include_router(v4.router)
     app.include_router(native.router)
+    app.include_router(webhooks.router)
     app.include_router(admin.router)
     app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -70,7 +70,9 @@ def install(app: FastAPI) -> None:
         }
         for path, methods in schema.get("paths", {}).items():
             for operation in methods.values():
-                _document_errors(operation, public=path == "/healthz")
+                _document_errors(
+                    operation, public=path == "/healthz" or path.startswith("/webhooks/")
+                )
         app.openapi_schema = schema
         return schema
 

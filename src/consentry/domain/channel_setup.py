@@ -6,7 +6,7 @@ the channel's default types (`DEFAULT_TYPES`) the first time.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 
@@ -35,12 +35,23 @@ DEFAULT_TYPES: dict[Channel, tuple[tuple[str, TypeKind, str], ...]] = {
 
 
 @dataclass(frozen=True)
+class Program:
+    """What the HELP reply names (CTIA): the program, where to get support, how often we text.
+    None takes a plain default when the reply is written (domain.sms_replies)."""
+
+    name: str | None = None
+    support: str | None = None
+    frequency: str | None = None
+
+
+@dataclass(frozen=True)
 class ChannelSetup:
     channel: Channel
     provider: str
     sender: str  # SMS: E.164 number or messaging-service id; WhatsApp: the phone-number id
     secret: str  # Twilio auth token / WhatsApp app secret
     verify_token: str | None = None
+    program: Program = field(default_factory=Program)
 
     def masked(self) -> dict[str, str]:
         """The set-up as it may be shown: secrets cut to their last four characters."""
@@ -55,17 +66,36 @@ def mask(secret: str) -> str:
     return "…" + secret[-4:] if len(secret) >= 12 else "…"
 
 
-def sms_setup(sender: str, secret: str, provider: str = "twilio") -> ChannelSetup:
+def program(name: str | None, support: str | None, frequency: str | None) -> Program:
+    """The program's HELP details, each trimmed and at most its column's length."""
+    limits = (("program_name", name, 100), ("support", support, 200), ("frequency", frequency, 100))
+    for where, value, limit in limits:
+        if value is not None and len(value.strip()) > limit:
+            raise InvalidInput(f"The {where} is at most {limit} characters.", field=where)
+    return Program(*((value or "").strip() or None for _, value, _ in limits))
+
+
+def sms_setup(
+    sender: str, secret: str, provider: str = "twilio", details: Program | None = None
+) -> ChannelSetup:
     provider = provider.strip().lower()
     if provider not in SMS_PROVIDERS:
         raise InvalidInput(
             f"Unknown SMS provider {provider!r}; supported: {', '.join(SMS_PROVIDERS)}.",
             field="provider",
         )
-    return ChannelSetup(Channel.SMS, provider, _sms_sender(sender), _secret(secret, "secret"))
+    return ChannelSetup(
+        Channel.SMS,
+        provider,
+        _sms_sender(sender),
+        _secret(secret, "secret"),
+        program=details or Program(),
+    )
 
 
-def whatsapp_setup(phone_number_id: str, verify_token: str, app_secret: str) -> ChannelSetup:
+def whatsapp_setup(
+    phone_number_id: str, verify_token: str, app_secret: str, details: Program | None = None
+) -> ChannelSetup:
     number_id = phone_number_id.strip()
     if not _PHONE_NUMBER_ID.fullmatch(number_id):
         raise InvalidInput(
@@ -79,6 +109,7 @@ def whatsapp_setup(phone_number_id: str, verify_token: str, app_secret: str) -> 
         number_id,
         _secret(app_secret, "app_secret"),
         _secret(verify_token, "verify_token"),
+        details or Program(),
     )
 
 

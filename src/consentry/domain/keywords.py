@@ -10,6 +10,11 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from consentry.domain.channels import Channel
+from consentry.domain.errors import InvalidInput
+from consentry.domain.sources import Source
+from consentry.domain.statuses import Status
+
 
 class Intent(StrEnum):
     OPT_OUT = "OPT_OUT"
@@ -39,7 +44,10 @@ _FILLER = frozenset(
 # A negated "stop" keeps things going: "don't stop the deals" is no opt-out.
 _NEGATED_STOP = re.compile(r"\b(?:dont|do not|never|didnt|doesnt|please dont) stop\b")
 
-_MESSAGES = r"(?:texts?|txts?|messages?|msgs?|sms|whatsapps?|spam|notifications?|promos?|ads)"
+_MESSAGES = (
+    r"(?:texts?|txts?|messages?|msgs?|sms|whatsapps?|spam|notifications?|promos?|promotions?"
+    r"|ads|offers|deals|marketing)"
+)
 _ES_MESSAGES = r"(?:mensajes|sms|textos|whatsapps?|promociones)"
 _SENDING = r"(?:texting|txting|messaging|msging|sending|contacting|spamming|calling|writing)"
 _OPT_OUT_PHRASES = tuple(
@@ -126,3 +134,32 @@ def _keyword_with_filler(tokens: list[str]) -> Intent | None:
     if not rest or not all(token in _FILLER for token in rest):
         return None
     return _keyword(first)
+
+
+# What a provider's own keyword matching reports (Twilio's `OptOutType`): it has answered already.
+PROVIDER_INTENTS = {"STOP": Intent.OPT_OUT, "START": Intent.OPT_IN, "HELP": Intent.HELP}
+
+KEYWORD_SOURCES = {Channel.SMS: Source.SMS_KEYWORD, Channel.WHATSAPP: Source.WHATSAPP_KEYWORD}
+
+
+def keyword_source(channel: Channel) -> Source:
+    if channel not in KEYWORD_SOURCES:
+        raise InvalidInput("Keywords come on SMS or WhatsApp only.", field="channel")
+    return KEYWORD_SOURCES[channel]
+
+
+def liftable(
+    channel: Channel, wide_opt_out_source: Source | None, type_source: Source | None
+) -> bool:
+    """May START lift this type's opt-out? Only one a keyword on this channel made, and only
+    while no "unsubscribe from all" made some other way stands over it."""
+    source = KEYWORD_SOURCES.get(channel)
+    if wide_opt_out_source is not None and wide_opt_out_source is not source:
+        return False
+    return type_source is source
+
+
+def restored_status(before_opt_out: Status | None) -> Status:
+    """What START lifts a keyword opt-out to: the opt-in the contact had given comes back;
+    anything else becomes NOT_SPECIFIED. START never creates an opt-in that was not there."""
+    return Status.SUBSCRIBED if before_opt_out is Status.SUBSCRIBED else Status.NOT_SPECIFIED

@@ -7,7 +7,13 @@ take opt-ins) and, the first time, creates its default types — all in one tran
 from sqlalchemy import Connection, Engine
 
 from consentry.domain import ACCOUNT_UNIT_ID, Channel, TypeKind
-from consentry.domain.channel_setup import DEFAULT_TYPES, ChannelSetup, sms_setup, whatsapp_setup
+from consentry.domain.channel_setup import (
+    DEFAULT_TYPES,
+    ChannelSetup,
+    Program,
+    sms_setup,
+    whatsapp_setup,
+)
 from consentry.domain.subscription_types import COMMUNICATION_METHOD
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
@@ -16,15 +22,23 @@ from consentry.storage import channels as setups
 
 
 def setup_sms(
-    engine: Engine, sender: str, webhook_secret: str, provider: str = "twilio"
+    engine: Engine,
+    sender: str,
+    webhook_secret: str,
+    provider: str = "twilio",
+    details: Program | None = None,
 ) -> ChannelSetup:
-    return _save(engine, sms_setup(sender, webhook_secret, provider))
+    return _save(engine, sms_setup(sender, webhook_secret, provider, details))
 
 
 def setup_whatsapp(
-    engine: Engine, phone_number_id: str, verify_token: str, app_secret: str
+    engine: Engine,
+    phone_number_id: str,
+    verify_token: str,
+    app_secret: str,
+    details: Program | None = None,
 ) -> ChannelSetup:
-    return _save(engine, whatsapp_setup(phone_number_id, verify_token, app_secret))
+    return _save(engine, whatsapp_setup(phone_number_id, verify_token, app_secret, details))
 
 
 def get_setup(engine: Engine, channel: Channel) -> ChannelSetup | None:

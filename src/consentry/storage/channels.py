@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from consentry.domain.channel_setup import ChannelSetup
+from consentry.domain.channel_setup import ChannelSetup, Program
 from consentry.domain.channels import Channel
 from consentry.storage.phone_tables import channel_setups
 from consentry.storage.upsert import upsert
@@ -35,6 +35,9 @@ def save(connection: Connection, setup: ChannelSetup, now: datetime) -> None:
                 "sender": setup.sender,
                 "verify_token": setup.verify_token,
                 "secret": setup.secret,
+                "program_name": setup.program.name,
+                "support_contact": setup.program.support,
+                "frequency": setup.program.frequency,
                 "created_at": created,
                 "updated_at": now,
             }
@@ -57,4 +60,5 @@ def _setup(row: object) -> ChannelSetup:
         values["sender"],
         values["secret"],
         values["verify_token"],
+        Program(values["program_name"], values["support_contact"], values["frequency"]),
     )

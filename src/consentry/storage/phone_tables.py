@@ -22,6 +22,10 @@ channel_setups = Table(
     # Twilio's auth token / WhatsApp's app secret: the key of the webhook signatures. Kept as
     # given (it is needed to compute each signature), never shown back in full.
     Column("secret", String(200), nullable=False),
+    # What the HELP reply names (CTIA): the program, where to get support, how often we text.
+    Column("program_name", String(100)),
+    Column("support_contact", String(200)),
+    Column("frequency", String(100)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     one_of("channel", Channel),

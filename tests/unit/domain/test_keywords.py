@@ -55,6 +55,8 @@ TABLE = [
     ("I revoke my consent", OUT),
     ("quit messaging me", OUT),
     ("delete my number", OUT),
+    ("Stop promotions", OUT),  # a WhatsApp quick-reply button's text
+    ("no more offers", OUT),
     # Spanish.
     ("para", OUT),
     ("PARA", OUT),

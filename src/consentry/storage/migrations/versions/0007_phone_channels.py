@@ -25,6 +25,9 @@ def upgrade() -> None:
         sa.Column("sender", sa.String(length=64), nullable=False),
         sa.Column("verify_token", sa.String(length=200), nullable=True),
         sa.Column("secret", sa.String(length=200), nullable=False),
+        sa.Column("program_name", sa.String(length=100), nullable=True),
+        sa.Column("support_contact", sa.String(length=200), nullable=True),
+        sa.Column("frequency", sa.String(length=100), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
