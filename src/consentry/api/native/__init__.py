@@ -11,6 +11,7 @@ from consentry.api.native import (
     imports,
     jobs,
     ledger,
+    phones,
     settings,
     subscribers,
     suppressions,
@@ -31,6 +32,7 @@ for module in (
     jobs,
     bulk,
     imports,
+    phones,
 ):
     router.include_router(module.router)
 
