@@ -1,6 +1,7 @@
 """Channel set-up through the real `consentry` command: the default phone types appear, opt-ins
 go through afterwards (and not before), and secrets are never printed in full."""
 
+from consentry.domain import Channel
 from tests.e2e.helpers import Cli, ok, one_line, table, type_ids
 
 PHONE = "+14155550123"
@@ -62,3 +63,31 @@ def test_a_bad_sender_is_refused_naming_it_and_nothing_is_set_up(consentry: Cli)
     assert "E.164" in one_line(bad.stderr)
     assert "No phone channel is set up." in ok(consentry("channels", "show"))
     assert "SMS Marketing" not in type_ids(consentry)
+
+
+def test_review_list_and_resolve_into_an_opt_out(consentry: Cli, database_url: str) -> None:
+    from consentry.services.keywords import Inbound, handle_inbound
+    from consentry.storage.engine import make_engine
+
+    ok(consentry("channels", "setup", "sms", "--sender", "+14155550100",
+                 "--webhook-secret", TWILIO_TOKEN))  # fmt: skip
+    marketing = str(type_ids(consentry)["SMS Marketing"])
+    ok(consentry("status", "set", PHONE, "--channel", "SMS", "--type", marketing,
+                 "--status", "SUBSCRIBED"))  # fmt: skip
+    engine = make_engine(database_url)
+    try:
+        handle_inbound(engine, Inbound(Channel.SMS, PHONE, "this is spam", "twilio", "SM9"))
+    finally:
+        engine.dispose()
+
+    (row,) = table(ok(consentry("review", "list")))
+    assert (row["number"], row["message"]) == (PHONE, "this is spam")
+    neither = consentry("review", "resolve", row["id"])
+    assert neither.returncode == 2
+    ok(consentry("review", "resolve", row["id"], "--opt-out"))
+
+    assert "Nothing to review." in ok(consentry("review", "list"))
+    status = ok(consentry("status", "get", PHONE, "--channel", "SMS"))
+    assert "UNSUBSCRIBED" in status
+    again = consentry("review", "resolve", row["id"], "--dismiss")
+    assert again.returncode == 2 and "already resolved" in one_line(again.stderr)

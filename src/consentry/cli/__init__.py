@@ -11,6 +11,7 @@ from consentry.cli import (
     imports,
     ledger,
     links,
+    review,
     serve,
     settings,
     status,
@@ -45,6 +46,7 @@ app.add_typer(worker.jobs_app, name="jobs")
 app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
 app.add_typer(channels.app, name="channels")
+app.add_typer(review.app, name="review")
 
 
 def main() -> None:
