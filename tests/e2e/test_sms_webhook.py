@@ -3,11 +3,14 @@ form bodies, valid and invalid signatures, TwiML replies, and what each keyword 
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from consentry.domain import Channel, Status
+from consentry import services
+from consentry.domain import Actor, ActorKind, Channel, Source, Status
+from consentry.domain.webhook_signatures import twilio_signature
 from tests.e2e.helpers import count, query
-from tests.e2e.phone_channels import Phones, phones, twilio_fields
+from tests.e2e.phone_channels import PUBLIC_URL, TWILIO_TOKEN, Phones, phones, twilio_fields
 
 NUMBER = "+14155550123"
 EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
@@ -70,8 +73,6 @@ def test_a_bad_signature_answers_403_and_changes_nothing(
 def test_a_signature_over_other_fields_is_refused(sms: Phones, database_url: str) -> None:
     before = count(database_url, "ledger")
     signed_for = twilio_fields(NUMBER, "hello")
-    from consentry.domain.webhook_signatures import twilio_signature
-    from tests.e2e.phone_channels import PUBLIC_URL, TWILIO_TOKEN
 
     signature = twilio_signature(
         TWILIO_TOKEN, PUBLIC_URL + "/webhooks/sms/twilio", signed_for.items()
@@ -140,8 +141,6 @@ def test_start_after_stop_restores_only_the_opt_in_there_was(
 
 
 def test_start_does_not_lift_an_opt_out_made_another_way(sms: Phones) -> None:
-    from consentry import services
-    from consentry.domain import Actor, ActorKind, Source
 
     sms.opt_in(NUMBER, Channel.SMS, "SMS Marketing")
     provenance = services.Provenance(Source.USER, Actor(ActorKind.USER, "agent"))
@@ -181,3 +180,16 @@ def test_an_ordinary_message_changes_nothing_and_gets_no_reply(
     assert answer.text == EMPTY
     assert count(database_url, "ledger") == before
     assert count(database_url, "review_items") == 0
+
+
+def test_the_webhooks_are_documented_without_a_bearer_token(sms: Phones) -> None:
+    paths = httpx.get(sms.base_url + "/openapi.json").json()["paths"]
+    for path, method in (
+        ("/webhooks/sms/twilio", "post"),
+        ("/webhooks/whatsapp", "get"),
+        ("/webhooks/whatsapp", "post"),
+    ):
+        operation = paths[path][method]
+        assert operation["tags"] == ["Webhooks"]
+        assert "security" not in operation
+        assert "403" in operation["responses"]
