@@ -166,6 +166,8 @@ def test_a_plain_language_stop_opts_out_and_an_unclear_one_waits_for_review(
         (NUMBER, "how do I stop these", None)
     ]
     assert sms.sendable(NUMBER, "SMS Marketing")
+    sms.twilio(twilio_fields(NUMBER, "how do I stop these"))  # Twilio retried: same MessageSid
+    assert count(database_url, "review_items") == 1
 
     plain = sms.twilio(twilio_fields(NUMBER, "please stop texting me"))
     assert "<Message>" in plain.text

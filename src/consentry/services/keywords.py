@@ -198,6 +198,10 @@ def _provenance(inbound: Inbound) -> Provenance:
 
 def _queue(engine: Engine, inbound: Inbound) -> int:
     with UnitOfWork(engine, write=True, ledger=False) as uow:
+        if inbound.message_id:
+            known = review_queue.find_message(uow.connection, inbound.provider, inbound.message_id)
+            if known is not None:  # a provider's retry: one item per message
+                return known
         region = account_settings.load(uow.connection).default_phone_region
         item_id = review_queue.add(
             uow.connection,

@@ -49,6 +49,15 @@ def add(
     return int(result.scalar_one())
 
 
+def find_message(connection: Connection, provider: str, message_id: str) -> int | None:
+    """The item already made from this provider message (a webhook delivered twice)."""
+    query = select(review_items.c.id).where(
+        review_items.c.provider == provider, review_items.c.message_id == message_id
+    )
+    found = connection.execute(query.limit(1)).scalar()
+    return int(found) if found is not None else None
+
+
 def get(connection: Connection, item_id: int, *, for_update: bool = False) -> ReviewItem | None:
     query = select(review_items).where(review_items.c.id == item_id)
     if for_update and connection.dialect.name == "postgresql":
