@@ -123,3 +123,13 @@ def test_start_on_whatsapp_from_a_number_that_never_opted_in_creates_no_consent(
     assert wa.status(NUMBER, Channel.WHATSAPP, "WhatsApp Marketing") is Status.NOT_SPECIFIED
     assert not wa.sendable(NUMBER, "WhatsApp Marketing")
     assert count(database_url, "ledger") == 0
+
+
+def test_a_huge_body_is_refused_unread(wa: Phones, database_url: str) -> None:
+    answer = httpx.post(
+        wa.base_url + "/webhooks/whatsapp",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert count(database_url, "ledger") == 0

@@ -50,6 +50,18 @@ _WHATSAPP_BODY = {
 _403: dict[int | str, dict[str, Any]] = {
     403: {"description": "Bad or missing signature; nothing was changed."}
 }
+_413: dict[int | str, dict[str, Any]] = {413: {"description": "Body over 1 MB; nothing read."}}
+# Far above what either provider sends; the body is read before its signature can be checked.
+MAX_BODY = 1_000_000
+
+
+def _too_large(request: Request) -> bool:
+    length = request.headers.get("content-length", "")
+    return length.isdigit() and int(length) > MAX_BODY
+
+
+def _too_large_answer() -> Response:
+    return Response("Body too large.\n", 413, media_type="text/plain")
 
 
 def _forbidden() -> Response:
@@ -77,12 +89,18 @@ def _signed_url(public_url: str, request: Request) -> str:
     summary="Inbound SMS (Twilio)",
     response_class=Response,
     openapi_extra={"requestBody": _TWILIO_BODY},
-    responses={200: {"content": {TWIML: {}}, "description": "TwiML: the reply, if any."}, **_403},
+    responses={
+        200: {"content": {TWIML: {}}, "description": "TwiML: the reply, if any."},
+        **_403,
+        **_413,
+    },
 )
 async def twilio_sms(request: Request, engine: EngineDep, config: ConfigDep) -> Response:
     """Twilio's form fields (`From`, `To`, `Body`, `MessageSid`, `OptOutType`…), signed with
     `X-Twilio-Signature`. Answers TwiML: the opt-out confirmation, the HELP text or the opt-in
     confirmation; an empty `<Response/>` when Twilio has answered already (`OptOutType`)."""
+    if _too_large(request):
+        return _too_large_answer()
     form = await request.form()
     params = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
     setup = await run_in_threadpool(channels.get_setup, engine, Channel.SMS)
@@ -133,12 +151,14 @@ def whatsapp_verify(
     "/whatsapp",
     summary="Inbound WhatsApp messages (Cloud API)",
     openapi_extra={"requestBody": _WHATSAPP_BODY},
-    responses=_403,
+    responses={**_403, **_413},
 )
 async def whatsapp_messages(request: Request, engine: EngineDep, config: ConfigDep) -> Any:
     """The Cloud API's payload (`entry[].changes[].value.messages[]`: text, button and
     interactive replies), signed with `X-Hub-Signature-256`. Answers each message's intent and
     the reply to send, if any."""
+    if _too_large(request):
+        return _too_large_answer()
     body = await request.body()
     setup = await run_in_threadpool(channels.get_setup, engine, Channel.WHATSAPP)
     signature = request.headers.get("X-Hub-Signature-256")
