@@ -195,3 +195,14 @@ def test_the_webhooks_are_documented_without_a_bearer_token(sms: Phones) -> None
         assert operation["tags"] == ["Webhooks"]
         assert "security" not in operation
         assert "403" in operation["responses"]
+
+
+def test_a_twilio_whatsapp_sender_is_a_whatsapp_subscriber_not_an_sms_one(sms: Phones) -> None:
+    sms.opt_in(NUMBER, Channel.SMS, "SMS Marketing")
+    sms.opt_in(NUMBER, Channel.WHATSAPP, "WhatsApp Marketing")
+
+    answer = sms.twilio(twilio_fields(f"whatsapp:{NUMBER}", "STOP", To=f"whatsapp:{NUMBER}"))
+
+    assert answer.status_code == 200
+    assert not sms.sendable(NUMBER, "WhatsApp Marketing")
+    assert sms.sendable(NUMBER, "SMS Marketing")

@@ -48,6 +48,23 @@ def test_a_stop_request_by_phone_call_opts_out_of_that_channel_only(
     )
 
 
+def test_a_whatsapp_stop_request_by_ticket_ends_transactional_messages_too(
+    client: httpx.Client, engine: Engine
+) -> None:
+    channels.setup_whatsapp(engine, "106540352242922", "verify-token-1", "app-secret-123456")
+    marketing = _subscribed(engine, Channel.WHATSAPP, "WhatsApp Marketing")
+    transactional = _subscribed(engine, Channel.WHATSAPP, "WhatsApp Transactional")
+
+    answer = client.post(
+        "/api/v1/stop-requests",
+        json={"channel": "WHATSAPP", "number": NUMBER, "via": "TICKET", "evidence": "#4411"},
+    )
+
+    assert answer.status_code == 201, answer.text
+    assert not services.check_eligibility(engine, NUMBER, marketing).allowed
+    assert not services.check_eligibility(engine, NUMBER, transactional).allowed
+
+
 def test_a_stop_request_on_email_or_a_bad_number_is_a_400(client: httpx.Client) -> None:
     email = client.post(
         "/api/v1/stop-requests", json={"channel": "EMAIL", "number": "a@x.com", "evidence": "x"}
