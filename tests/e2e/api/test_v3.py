@@ -103,7 +103,7 @@ def test_wide_opt_out_shows_every_type_not_subscribed_with_the_wide_source(
     }
 
 
-@pytest.mark.parametrize("subscription_id", ["abc", "999"])
+@pytest.mark.parametrize("subscription_id", ["abc", "999", "¹", "٣", "99999999999999999999"])
 def test_bad_subscription_id_is_400_naming_it(client: httpx.Client, subscription_id: str) -> None:
     response = client.post(
         f"{V3}/subscribe", json={"emailAddress": "a@x.com", "subscriptionId": subscription_id}

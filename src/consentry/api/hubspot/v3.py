@@ -11,7 +11,13 @@ from consentry.api.auth import TokenDep, requires
 from consentry.api.dependencies import EngineDep
 from consentry.api.errors import ApiError
 from consentry.api.hubspot import mapping
-from consentry.api.hubspot.shapes import V3Definitions, V3Recipient, V3Status, V3UpdateRequest
+from consentry.api.hubspot.shapes import (
+    MAX_ID,
+    V3Definitions,
+    V3Recipient,
+    V3Status,
+    V3UpdateRequest,
+)
 from consentry.domain import Channel, Scope, Source, Status, WideType
 from consentry.domain.statuses import covers
 from consentry.services import StatusChange, TypeStatus
@@ -73,10 +79,15 @@ def unsubscribe(
     return _change(body, Status.UNSUBSCRIBED, request, engine, token)
 
 
+def _is_id(text: str) -> bool:
+    # ASCII digits only: str.isdigit also takes "¹", which int() refuses.
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID
+
+
 def _change(
     body: V3UpdateRequest, status: Status, request: Request, engine: EngineDep, token: TokenDep
 ) -> V3Status:
-    if not body.subscriptionId.isdigit():
+    if not _is_id(body.subscriptionId):
         raise ApiError(
             400,
             "VALIDATION_ERROR",

@@ -46,7 +46,14 @@ from consentry.domain.imports import (
 from consentry.services import jobs
 from consentry.services.changes import ChangeResult, InputError, Provenance, StatusChange
 from consentry.services.imports.optouts import keep_copy
-from consentry.services.imports.reading import FileFormat, Record, detect, header, records
+from consentry.services.imports.reading import (
+    FileFormat,
+    Record,
+    detect,
+    header,
+    next_chunk,
+    records,
+)
 from consentry.services.job_runner import KINDS
 from consentry.services.jobs import Chunk, ChunkAnswer, Commit, Job
 from consentry.services.subscriptions import change_status
@@ -215,16 +222,10 @@ class ContactWork:
         return None
 
     def next_chunk(self) -> Chunk | None:
-        batch: list[Record] = []
-        for record in self._records:
-            batch.append(record)
-            if len(batch) == CHUNK_ROWS:
-                break
-        if not batch:
-            return None
-        self._cursor += len(batch)
-        rows = sum(1 for record in batch if not is_blank(record.cells))
-        return Chunk(rows=rows, cursor=self._cursor, payload=batch)
+        chunk = next_chunk(self._records, self._cursor, CHUNK_ROWS)
+        if chunk is not None:
+            self._cursor = chunk.cursor
+        return chunk
 
     def _parse(self, record: Record) -> ContactRow | tuple[str, str]:
         """A good row, or (outcome, reason) for one that is not taken."""

@@ -32,7 +32,14 @@ from consentry.domain.imports import address_column, cell, is_blank
 from consentry.domain.statuses import wide_scope
 from consentry.services import jobs
 from consentry.services.changes import InputError, Provenance, WideChange, WideResult
-from consentry.services.imports.reading import FileFormat, Record, detect, header, records
+from consentry.services.imports.reading import (
+    FileFormat,
+    Record,
+    detect,
+    header,
+    next_chunk,
+    records,
+)
 from consentry.services.job_runner import KINDS
 from consentry.services.jobs import Chunk, ChunkAnswer, Commit, Job
 from consentry.services.unit_of_work import UnitOfWork
@@ -156,16 +163,10 @@ class OptOutWork:
         return None  # counted when the import was submitted
 
     def next_chunk(self) -> Chunk | None:
-        batch: list[Record] = []
-        for record in self._records:
-            batch.append(record)
-            if len(batch) == CHUNK_ROWS:
-                break
-        if not batch:
-            return None
-        self._cursor += len(batch)
-        rows = sum(1 for record in batch if not is_blank(record.cells))
-        return Chunk(rows=rows, cursor=self._cursor, payload=batch)
+        chunk = next_chunk(self._records, self._cursor, CHUNK_ROWS)
+        if chunk is not None:
+            self._cursor = chunk.cursor
+        return chunk
 
     def _classify(self, record: Record) -> tuple[str, str] | str:
         """("OUTCOME", reason) for a row that is not taken, else the address to opt out."""

@@ -10,12 +10,15 @@ import codecs
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
 
 from consentry.domain import InvalidInput
+from consentry.domain.imports import is_blank
+from consentry.services.jobs import Chunk
 
 _SAMPLE = 64 * 1024
 _DELIMITERS = ",;\t|"
@@ -145,3 +148,13 @@ def header(path: Path, fmt: FileFormat) -> list[str]:
     for record in records(path, fmt):
         return record.cells
     raise InvalidInput("The file is empty: it has no header row.", field="file")
+
+
+def next_chunk(records: Iterator[Record], cursor: int, size: int) -> Chunk | None:
+    """The next `size` records of a file as a job's chunk (None at the end); `cursor` counts
+    the records read before it. Blank lines travel with the chunk but are not rows."""
+    batch = list(islice(records, size))
+    if not batch:
+        return None
+    rows = sum(1 for record in batch if not is_blank(record.cells))
+    return Chunk(rows=rows, cursor=cursor + len(batch), payload=batch)

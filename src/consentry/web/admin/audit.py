@@ -10,7 +10,7 @@ from consentry.services import list_types, verify_ledger
 from consentry.services.audit import AuditQuery, audit_page
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session
-from consentry.web.admin.pages import actor_labeller, engine, render
+from consentry.web.admin.pages import actor_labeller, engine, number, render
 
 router = APIRouter()
 KEYS = ("address", "type", "source", "actor", "since", "until")
@@ -29,7 +29,7 @@ def audit(request: Request, session: Session = Depends(current_session)) -> HTML
     before = request.query_params.get("before", "")
     query = AuditQuery(
         address=params["address"],
-        subscription_type_id=int(params["type"]) if params["type"].isdigit() else None,
+        subscription_type_id=number(params["type"]),
         source=params["source"] if params["source"] in Source.__members__ else "",
         actor=params["actor"],
         since=_date(params["since"]),

@@ -37,6 +37,7 @@ from consentry.web.admin.pages import (
     engine,
     form_of,
     legal_basis,
+    number,
     redirect,
     render,
     text,
@@ -56,7 +57,7 @@ router = APIRouter()
 
 
 def _ids(values: list[str]) -> tuple[int, ...]:
-    return tuple(int(v) for v in values if v.isdigit())
+    return tuple(n for v in values if (n := number(v)) is not None)
 
 
 @router.get("/admin/contacts/bulk")

@@ -3,7 +3,7 @@ messages carried across a redirect, and reading forms."""
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from urllib.parse import quote, unquote
 
 from fastapi import Request
@@ -116,6 +116,18 @@ async def form_of(request: Request) -> FormData:
 def text(form: FormData, name: str, default: str = "") -> str:
     value = form.get(name, default)
     return value.strip() if isinstance(value, str) else default
+
+
+@overload
+def number(raw: str) -> int | None: ...
+@overload
+def number(raw: str, default: int) -> int: ...
+def number(raw: str, default: int | None = None) -> int | None:
+    """A form's id as an int: ASCII digits only (str.isdigit also takes "¹", which int() refuses,
+    and other scripts' digits) within the database's 32-bit ids; anything else is `default`."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) <= 2**31 - 1:
+        return int(raw)
+    return default
 
 
 def texts(form: FormData, name: str) -> list[str]:

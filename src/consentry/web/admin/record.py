@@ -48,6 +48,7 @@ from consentry.web.admin.pages import (
     engine,
     form_of,
     legal_basis,
+    number,
     redirect,
     render,
     text,
@@ -108,7 +109,7 @@ def _view(params: Mapping[str, str]) -> dict[str, Any]:
         "edit": params.get("edit") == "1",
         "panel": params.get("panel", ""),
         "dialog": params.get("dialog", ""),
-        "dialog_type": int(dialog_type) if dialog_type.isdigit() else None,
+        "dialog_type": number(dialog_type),
         "dialog_status": params.get("status", "SUBSCRIBED"),
         "unit": params.get("unit", ""),
         "q": params.get("q", ""),
@@ -161,7 +162,7 @@ def record(
     contact = _contact(request, contact_id, [t.id for t in email_types])
     addresses = _addresses(contact, all_types)
     units_on = settings.business_units_enabled
-    unit_id = int(view["unit"]) if view["unit"].isdigit() and units_on else None
+    unit_id = number(view["unit"]) if units_on else None
     statuses = _statuses(request, addresses, unit_id)
     type_names = {t.id: t.name for t in all_types}
     return render(
@@ -239,17 +240,23 @@ def _said(status: Status) -> str:
     }[status]
 
 
+def _email_of(request: Request, contact_id: int) -> str:
+    """The contact's email address; actions that need one refuse a contact without it."""
+    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
+        "email"
+    )
+    if not email:
+        raise HTTPException(400, "This contact has no email address.")
+    return email
+
+
 @router.post("/admin/contacts/{contact_id}/unsubscribe-all", response_model=None)
 async def unsubscribe_from_all(
     request: Request, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
     form = await form_of(request)
-    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
-        "email"
-    )
-    if not email:
-        raise HTTPException(400, "This contact has no email address.")
+    email = _email_of(request, contact_id)
     unit = text(form, "business_unit")
     provenance = Provenance(
         Source.USER,
@@ -258,9 +265,7 @@ async def unsubscribe_from_all(
         contact_id=contact_id,
     )
     try:
-        result = unsubscribe_all(
-            engine(request), email, Channel.EMAIL, int(unit) if unit.isdigit() else None, provenance
-        )
+        result = unsubscribe_all(engine(request), email, Channel.EMAIL, number(unit), provenance)
     except ConsentryError as problem:
         return redirect(f"/admin/contacts/{contact_id}", f"Not changed: {problem.message}")
     done = "Unsubscribed from all email." if result.opted_out else result.decision.message
@@ -273,11 +278,7 @@ async def one_time_basis(
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
     form = await form_of(request)
-    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
-        "email"
-    )
-    if not email:
-        raise HTTPException(400, "This contact has no email address.")
+    email = _email_of(request, contact_id)
     provenance = Provenance(
         Source.USER,
         _actor(session),
@@ -305,11 +306,7 @@ async def send_link(
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
     form = await form_of(request)
-    email = contacts.get(engine(request), str(contact_id), properties=["email"]).properties.get(
-        "email"
-    )
-    if not email:
-        raise HTTPException(400, "This contact has no email address.")
+    email = _email_of(request, contact_id)
     unit = text(form, "business_unit")
     try:
         send_preference_link(
@@ -317,7 +314,7 @@ async def send_link(
             config(request),
             email,
             Channel.EMAIL,
-            int(unit) if unit.isdigit() else 0,
+            number(unit, 0),
             actor=_actor(session),
         )
     except ConsentryError as problem:

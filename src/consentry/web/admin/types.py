@@ -22,7 +22,7 @@ from consentry.services import (
 )
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text, texts
+from consentry.web.admin.pages import engine, form_of, number, redirect, render, text, texts
 
 router = APIRouter()
 BASE = "/admin/settings/types"
@@ -59,7 +59,7 @@ async def create(request: Request, session: Session = Depends(current_session)) 
                 name=text(form, "name"),
                 description=text(form, "description"),
                 channel=Channel(text(form, "channel") or "EMAIL"),
-                business_unit_id=int(unit) if unit.isdigit() else ACCOUNT_UNIT_ID,
+                business_unit_id=number(unit, ACCOUNT_UNIT_ID),
                 kind=TypeKind(text(form, "kind") or "MARKETING"),
                 purpose=text(form, "purpose") or "Marketing",
             ),
