@@ -4,14 +4,25 @@ audit. Every page but sign-in needs a session; every POST its CSRF token (see `a
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
 
-from consentry.web.admin import audit, auth, bulk, contacts, people, record, settings, types, units
+from consentry.web.admin import (
+    audit,
+    auth,
+    bulk,
+    contacts,
+    people,
+    record,
+    review,
+    settings,
+    types,
+    units,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 
 _signed_in = APIRouter(dependencies=[Depends(auth.guard)])
 # bulk first: /admin/contacts/bulk is not a contact id.
-for module in (bulk, contacts, record, settings, types, units, people, audit):
+for module in (bulk, contacts, record, settings, types, units, people, audit, review):
     _signed_in.include_router(module.router)
 router.include_router(_signed_in)
 

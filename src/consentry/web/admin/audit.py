@@ -34,7 +34,7 @@ def audit(request: Request, session: Session = Depends(current_session)) -> HTML
         actor=params["actor"],
         since=_date(params["since"]),
         until=_date(params["until"]),
-        before=int(before) if before.isdigit() else None,
+        before=number(before),
     )
     error: str | None = None
     entries: tuple[LedgerEntry, ...] = ()
