@@ -40,7 +40,7 @@ from consentry.services.subscriptions import change_status
 from consentry.services.unit_of_work import UnitOfWork
 
 # The one write path for "unsubscribe from all" (a step of write_batch); shared, not copied.
-from consentry.services.wide_opt_outs import _change_wide as change_wide
+from consentry.services.wide_opt_outs import change_wide
 from consentry.services.writing import WriteContext, utcnow, write_batch
 from consentry.storage import account_settings, catalog, keyword_opt_outs, review_queue
 

@@ -54,7 +54,7 @@ def set_wide_statuses(
 
     def step(context: WriteContext, subscriber: SubscriberId, change: WideChange) -> WideResult:
         types = channel_types.get(change.channel.value, [])
-        return _change_wide(context, subscriber, change, types)
+        return change_wide(context, subscriber, change, types)
 
     def type_ids(change: WideChange) -> list[int]:
         return [t.id for t in channel_types.get(change.channel.value, [])]
@@ -96,12 +96,14 @@ def clear_unsubscribe_all(
     return single(set_wide_statuses(engine, [change], request_id=request_id))
 
 
-def _change_wide(
+def change_wide(
     context: WriteContext,
     subscriber: SubscriberId,
     change: WideChange,
     channel_types: list[SubscriptionType],
 ) -> WideResult:
+    """One wide change inside a writing transaction a caller holds (`write_batch`'s step):
+    keyword opt-outs use it to set the flag and end transactional types in one transaction."""
     subscriber_id = context.subscriber_id(subscriber)
     provenance = change.provenance
     occurred_at = provenance.occurred_at or context.now
