@@ -24,22 +24,26 @@ class StoredFacts(NamedTuple):
     suppressions: tuple[str, ...] = ()
 
 
-_JOINED = """
-JOIN subscribers s ON s.channel = {channel} AND s.key = a.key
+_COLUMNS = "a.pos, st.status, st.confirmed, st.reason, w.wide_type, w.business_unit_id, sp.kind"
+_OTHERS = """
 LEFT JOIN subscription_statuses st
     ON st.subscriber_id = s.id AND st.subscription_type_id = {type_id}
 LEFT JOIN wide_statuses w ON w.subscriber_id = s.id AND w.opted_out
 LEFT JOIN suppressions sp ON sp.subscriber_id = s.id
 """
-_COLUMNS = "a.pos, st.status, st.confirmed, st.reason, w.wide_type, w.business_unit_id, sp.kind"
 _SQLITE = (
     f"SELECT {_COLUMNS} FROM (SELECT key AS pos, value AS key FROM json_each(?)) a"
-    + _JOINED.format(channel="?", type_id="?")
+    " JOIN subscribers s ON s.channel = ? AND s.key = a.key" + _OTHERS.format(type_id="?")
 )
-# ORDINALITY counts from 1; positions here count from 0.
+# ORDINALITY counts from 1; positions here count from 0. The subscriber is looked up per key
+# through its unique index: a plain join is planned as a hash join over the whole subscribers
+# table for every chunk, and LIMIT 1 (the key is unique) keeps the planner from flattening the
+# LATERAL lookup back into one.
 _POSTGRES = (
-    f"SELECT {_COLUMNS.replace('a.pos', 'a.pos - 1')} FROM unnest(%s::text[]) WITH ORDINALITY"
-    " AS a(key, pos)" + _JOINED.format(channel="%s", type_id="%s")
+    f"SELECT {_COLUMNS.replace('a.pos', 'a.pos - 1')}"
+    " FROM unnest(%s::text[]) WITH ORDINALITY AS a(key, pos)"
+    " JOIN LATERAL (SELECT id FROM subscribers WHERE channel = %s AND key = a.key LIMIT 1) s"
+    " ON true" + _OTHERS.format(type_id="%s")
 )
 
 
