@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# `make run HOST=… PORT=…`; unset, CONSENTRY_HOST / CONSENTRY_PORT or 127.0.0.1:8000 apply.
+HOST ?=
+PORT ?=
 
 .PHONY: run test lint typecheck contracts pytest bench screenshots install install-dev clean
 
@@ -24,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/consentry db upgrade
-	$(BIN)/consentry serve --host $(HOST) --port $(PORT)
+	$(BIN)/consentry serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install-dev lint typecheck contracts pytest
 
