@@ -154,7 +154,7 @@ def history(address: str, channel: Channel = ChannelOption) -> None:
             else entry.suppression or "",
             _outcome(entry),
             Source(entry.source).display_text,
-            f"{entry.actor_kind.lower()}:{entry.actor_id or ''}",
+            entry.actor_kind.lower() + (f":{entry.actor_id}" if entry.actor_id else ""),
             " ".join(filter(None, (entry.legal_basis, entry.legal_basis_explanation))),
             entry.message,
         )
