@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from consentry.domain import (
     Actor,
@@ -78,6 +79,18 @@ def _contact(request: Request, contact_id: int, type_ids: list[int]) -> Contact:
 
 def _actor(session: Session) -> Actor:
     return Actor(ActorKind.USER, str(session.user.id))
+
+
+def _provenance(session: Session, form: FormData, contact_id: int) -> Provenance:
+    """A change by the signed-in user on this record, with the dialog's basis and explanation
+    (forms without a legal-basis field give none)."""
+    return Provenance(
+        Source.USER,
+        _actor(session),
+        legal_basis=legal_basis(text(form, "legal_basis")),
+        explanation=text(form, "explanation") or None,
+        contact_id=contact_id,
+    )
 
 
 def _all_properties(
@@ -209,13 +222,7 @@ async def change_status(
     address = dict(_addresses(contact, [type_])).get(type_.channel)
     if not address:
         raise HTTPException(400, f"This contact has no {type_.channel.value.lower()} address.")
-    provenance = Provenance(
-        Source.USER,
-        _actor(session),
-        legal_basis=legal_basis(text(form, "legal_basis")),
-        explanation=text(form, "explanation") or None,
-        contact_id=contact_id,
-    )
+    provenance = _provenance(session, form, contact_id)
     try:
         result = set_status(
             engine(request), StatusChange(address, type_.channel, type_.id, status, provenance)
@@ -258,12 +265,7 @@ async def unsubscribe_from_all(
     form = await form_of(request)
     email = _email_of(request, contact_id)
     unit = text(form, "business_unit")
-    provenance = Provenance(
-        Source.USER,
-        _actor(session),
-        explanation=text(form, "explanation") or None,
-        contact_id=contact_id,
-    )
+    provenance = _provenance(session, form, contact_id)
     try:
         result = unsubscribe_all(engine(request), email, Channel.EMAIL, number(unit), provenance)
     except ConsentryError as problem:
@@ -279,13 +281,7 @@ async def one_time_basis(
     need(session, Permission.EDIT_STATUSES)
     form = await form_of(request)
     email = _email_of(request, contact_id)
-    provenance = Provenance(
-        Source.USER,
-        _actor(session),
-        legal_basis=legal_basis(text(form, "legal_basis")),
-        explanation=text(form, "explanation") or None,
-        contact_id=contact_id,
-    )
+    provenance = _provenance(session, form, contact_id)
     try:
         type_id = int(text(form, "type_id"))
         answer = record_one_time_basis(engine(request), email, type_id, provenance)
