@@ -35,6 +35,7 @@ from consentry.web.public.visits import (
     load_page,
     notice_text,
     open_link,
+    opened,
     read_form,
     show_link_page,
     stale_form,
@@ -48,15 +49,10 @@ __all__ = ["router"]
 
 @router.api_route("/preferences/{token}", methods=["GET", "HEAD"])
 def preference_page(request: Request, token: str) -> Response:
-    asked = asked_language(request)
-    language = asked or DEFAULT
-    try:
-        claims = open_link(request, token, Purpose.MANAGE_PREFERENCES)
-        page = load_page(request, claims, asked)
-        language = page.language
-    except InvalidLink as error:
-        return bad_link(request, language, error)
-    return _show_preferences(request, token, page, language)
+    page = opened(request, token, Purpose.MANAGE_PREFERENCES)
+    if isinstance(page, Response):
+        return page
+    return _show_preferences(request, token, page, page.language)
 
 
 def _show_preferences(
@@ -139,15 +135,10 @@ def _as_shown(page: prefs.PreferencePage, shown: dict[int, bool]) -> prefs.Prefe
 @router.api_route("/unsubscribe/{token}", methods=["GET", "HEAD"])
 def unsubscribe_page(request: Request, token: str) -> Response:
     """Inert: scanners and prefetchers fetch this. Shows one confirm button."""
-    asked = asked_language(request)
-    language = asked or DEFAULT
-    try:
-        claims = open_link(request, token, Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
-        page = load_page(request, claims, asked)
-        language = page.language
-    except InvalidLink as error:
-        return bad_link(request, language, error)
-    return show_link_page(request, token, page, language, "unsubscribe.html")
+    page = opened(request, token, Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE)
+    if isinstance(page, Response):
+        return page
+    return show_link_page(request, token, page, page.language, "unsubscribe.html")
 
 
 @router.post("/unsubscribe/{token}")

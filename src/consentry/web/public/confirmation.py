@@ -20,6 +20,7 @@ from consentry.web.public.visits import (
     held,
     load_page,
     open_link,
+    opened,
     read_form,
     show_link_page,
     stale_form,
@@ -31,16 +32,11 @@ router = APIRouter(include_in_schema=False)
 @router.api_route("/confirm/{token}", methods=["GET", "HEAD"])
 def confirm_page(request: Request, token: str) -> Response:
     """Inert, like every GET: the button confirms (scanners open every link of a mail)."""
-    asked = asked_language(request)
-    language = asked or DEFAULT
-    try:
-        claims = open_link(request, token, Purpose.CONFIRM_OPT_IN)
-        page = load_page(request, claims, asked)
-        language = page.language
-    except InvalidLink as error:
-        return bad_link(request, language, error)
+    page = opened(request, token, Purpose.CONFIRM_OPT_IN)
+    if isinstance(page, Response):
+        return page
     return _settled(request, token, page) or show_link_page(
-        request, token, page, language, "confirm.html"
+        request, token, page, page.language, "confirm.html"
     )
 
 

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from consentry.config import Config
 from consentry.domain import ConsentryError, InvalidInput
+from consentry.domain.languages import DEFAULT
 from consentry.domain.links import InvalidLink, LinkClaims, Purpose, seal
 from consentry.domain.one_click import FIELD as ONE_CLICK_FIELD
 from consentry.domain.one_click import POST_HEADER_VALUE
@@ -21,7 +22,7 @@ from consentry.domain.scanners import hold
 from consentry.locale import translations
 from consentry.services import preferences as prefs
 from consentry.services.writing import utcnow
-from consentry.web.public.pages import render
+from consentry.web.public.pages import asked_language, render
 
 INVALID = "This link is not valid."
 
@@ -85,6 +86,16 @@ def csrf_ok(request: Request, token: str, form: FormData) -> bool:
     return form_token_valid(
         config_of(request).secret(), token, str(form.get("nonce", "")), str(form.get("csrf", ""))
     )
+
+
+def opened(request: Request, token: str, *purposes: Purpose) -> prefs.PreferencePage | HTMLResponse:
+    """What a GET of a personal link shows: its page, or the bad-link page in the language
+    asked for (a GET never acts)."""
+    asked = asked_language(request)
+    try:
+        return load_page(request, open_link(request, token, *purposes), asked)
+    except InvalidLink as error:
+        return bad_link(request, asked or DEFAULT, error)
 
 
 def bad_link(request: Request, language: str, error: InvalidLink) -> HTMLResponse:
