@@ -23,6 +23,8 @@ from consentry.domain.contact_properties import (
     selection,
     show,
 )
+from consentry.domain.events import EventType
+from consentry.services import events
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import contacts
@@ -178,6 +180,12 @@ def create_batch(
             outcomes[index] = ContactError(index, None, conflict)
         ids = contacts.insert(uow.connection, list(prepared.values()), now)
         rows = contacts.get_many(uow.connection, ids)
+        events.record_contacts(
+            uow.connection,
+            EventType.CONTACT_CREATED,
+            {contact_id: rows[contact_id].properties for contact_id in ids},
+            now=now,
+        )
         uow.commit()
     for (index, _), contact_id in zip(prepared.items(), ids, strict=True):
         outcomes[index] = view(rows[contact_id], selection(None, also=inputs[index].keys()))
@@ -256,13 +264,39 @@ def update_batch(engine: Engine, inputs: Sequence[ContactUpdate]) -> list[Contac
                 changes[row.id] = _change(row, changes.get(row.id), item, owners)
             except ConsentryError as error:
                 outcomes[index] = ContactError(index, item.id, error)
+        real = [change for change in changes.values() if change.properties != _before(rows, change)]
         contacts.save(uow.connection, list(changes.values()), now)
         saved = contacts.get_many(uow.connection, changes)
+        events.record_contacts(
+            uow.connection,
+            EventType.CONTACT_UPDATED,
+            {change.id: _changed_properties(rows, change) for change in real},
+            now=now,
+        )
         uow.commit()
     for index, (item, row) in enumerate(zip(inputs, rows, strict=True)):
         if index not in outcomes and row is not None:
             outcomes[index] = view(saved[row.id], selection(None, also=item.properties.keys()))
     return [outcomes[index] for index in range(len(inputs))]
+
+
+def _before(rows: Sequence[ContactRow | None], change: ContactChange) -> dict[str, str]:
+    for row in rows:
+        if row is not None and row.id == change.id:
+            return row.properties
+    return {}
+
+
+def _changed_properties(
+    rows: Sequence[ContactRow | None], change: ContactChange
+) -> dict[str, str | None]:
+    """The properties an update set or cleared (None), for its event."""
+    before = _before(rows, change)
+    changed: dict[str, str | None] = {
+        name: value for name, value in change.properties.items() if before.get(name) != value
+    }
+    changed.update({name: None for name in before if name not in change.properties})
+    return changed
 
 
 def _owners_of_new_emails(
@@ -302,6 +336,10 @@ def archive_batch(engine: Engine, ids: Sequence[str]) -> None:
     Their addresses' statuses stay: they belong to the address, not to the contact."""
     check_batch_size(ids)
     numbers = [number for number in map(parse_id, ids) if number is not None]
+    now = now_in_millis()
     with UnitOfWork(engine, write=True) as uow:
-        contacts.archive(uow.connection, numbers, now_in_millis())
+        archived = contacts.archive(uow.connection, numbers, now)
+        events.record_contacts(
+            uow.connection, EventType.CONTACT_ARCHIVED, {key: {} for key in archived}, now=now
+        )
         uow.commit()

@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 
 from consentry.domain import InvalidInput
 from consentry.domain.contact_properties import OBJECT_ID, selection
+from consentry.domain.events import EventType
 from consentry.domain.filters import parse_groups, parse_sorts, query_groups
+from consentry.services import events
 from consentry.services.contact_batches import (
     MAX_BATCH,
     Contact,
@@ -132,7 +134,11 @@ def archive(engine: Engine, contact_id: str) -> None:
         (row,) = resolve(uow.connection, [(contact_id, OBJECT_ID)], archived=None)
         if row is None:
             raise not_found(contact_id, OBJECT_ID)
-        contacts.archive(uow.connection, [row.id], now_in_millis())
+        now = now_in_millis()
+        archived = contacts.archive(uow.connection, [row.id], now)
+        events.record_contacts(
+            uow.connection, EventType.CONTACT_ARCHIVED, {key: {} for key in archived}, now=now
+        )
         uow.commit()
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from consentry.config import Config
+from consentry.domain.events import EventType
+from consentry.services import events
 from consentry.services.jobs import ChunkAnswer, Job, JobState, ResultLine, Work, get_job
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
@@ -215,16 +217,26 @@ class JobRunner:
         over, so its parts can no longer change)."""
         row, work = self._row, self._work
         assert row is not None and work is not None
-        with UnitOfWork(self.engine, write=True, ledger=False) as uow:
+        announced = state is JobStateValue.SUCCEEDED and row.kind.startswith("import_")
+        # An event is appended under the ledger head lock (services.events says why).
+        with UnitOfWork(self.engine, write=True, ledger=announced) as uow:
+            now = utcnow()
             ended = job_rows.finish(
                 uow.connection,
                 row.id,
                 self.worker_id,
                 state,
-                utcnow(),
+                now,
                 result_path=str(result_file(self.config, row.id)),
                 error=error,
             )
+            if ended and announced:
+                events.record(
+                    uow.connection,
+                    EventType.IMPORT_COMPLETED,
+                    {"jobId": row.id, "kind": row.kind, "rows": self._done, **self._summary},
+                    now=now,
+                )
             uow.commit()
         if ended:
             assemble(self.config, row.id, work.header)

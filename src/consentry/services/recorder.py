@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from consentry.domain import LedgerEntry, seal
+from consentry.services import events
 from consentry.storage import ledger, notices
 
 
@@ -46,4 +47,6 @@ class Recorder:
     def flush(self) -> list[LedgerEntry]:
         entries, self._entries = self._entries, []
         ledger.append(self._connection, entries)
+        if entries:
+            events.record_ledger_range(self._connection, entries, self._now)
         return entries

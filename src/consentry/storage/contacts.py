@@ -170,16 +170,23 @@ def save(connection: Connection, changes: Sequence[ContactChange], now: datetime
     )
 
 
-def archive(connection: Connection, ids: Iterable[int], now: datetime) -> None:
-    """Archive the live contacts among `ids`; archived and unknown ones are left alone."""
+def archive(connection: Connection, ids: Iterable[int], now: datetime) -> list[int]:
+    """Archive the live contacts among `ids`; archived and unknown ones are left alone.
+    Returns the ids it archived."""
     wanted = sorted(set(ids))
+    archived: list[int] = []
     for start in range(0, len(wanted), _CHUNK):
-        connection.execute(
-            update(contacts)
-            .where(contacts.c.id.in_(wanted[start : start + _CHUNK]))
-            .where(_archived(False))
-            .values(archived=True, archived_at=now, updated_at=now)
-        )
+        part = wanted[start : start + _CHUNK]
+        live = select(contacts.c.id).where(contacts.c.id.in_(part)).where(_archived(False))
+        found = [int(row.id) for row in connection.execute(live)]
+        if found:
+            connection.execute(
+                update(contacts)
+                .where(contacts.c.id.in_(found))
+                .values(archived=True, archived_at=now, updated_at=now)
+            )
+        archived.extend(found)
+    return archived
 
 
 def page(

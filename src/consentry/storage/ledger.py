@@ -96,3 +96,9 @@ def iterate(connection: Connection, *, chunk: int = 5_000) -> Iterator[LedgerEnt
 
 def count(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(ledger)).scalar_one())
+
+
+def between(connection: Connection, first: int, last: int) -> list[LedgerEntry]:
+    """Entries with ids first..last (inclusive), oldest first."""
+    query = select(ledger).where(ledger.c.id >= first, ledger.c.id <= last).order_by(ledger.c.id)
+    return [_entry(row) for row in connection.execute(query)]

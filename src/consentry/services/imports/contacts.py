@@ -31,6 +31,7 @@ from consentry.domain import (
     normalise_email,
 )
 from consentry.domain.contact_properties import EMAIL, apply_changes
+from consentry.domain.events import EventType
 from consentry.domain.imports import (
     BadRow,
     ColumnPlan,
@@ -43,7 +44,7 @@ from consentry.domain.imports import (
     parse_status,
     plan_columns,
 )
-from consentry.services import jobs
+from consentry.services import events, jobs
 from consentry.services.changes import ChangeResult, InputError, Provenance, StatusChange
 from consentry.services.imports.optouts import keep_copy
 from consentry.services.imports.reading import (
@@ -331,6 +332,18 @@ def _upsert(
             changes.append(ContactChange(found.id, row.key, merged))
     contacts.save(connection, changes, now)
     new_ids = contacts.insert(connection, [NewContact(r.key, r.properties) for r in fresh], now)
+    events.record_contacts(
+        connection,
+        EventType.CONTACT_UPDATED,
+        {change.id: change.properties for change in changes},
+        now=now,
+    )
+    events.record_contacts(
+        connection,
+        EventType.CONTACT_CREATED,
+        {new_id: row.properties for row, new_id in zip(fresh, new_ids, strict=True)},
+        now=now,
+    )
     ids = {key: row.id for key, row in existing.items()}
     ids.update({row.key: new_id for row, new_id in zip(fresh, new_ids, strict=True)})
     return ids, outcomes

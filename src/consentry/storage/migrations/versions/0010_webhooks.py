@@ -1,0 +1,21 @@
+"""Outbound webhooks (issue 10): subscriptions, deliveries and their attempts.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03 09:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0010"
+down_revision: str | None = "0009"
+branch_labels: Sequence[str] | None = None
+depends_on: Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
