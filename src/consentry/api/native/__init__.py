@@ -17,6 +17,8 @@ from consentry.api.native import (
     suppressions,
     types,
     units,
+    webhook_subscriptions,
+    workflows,
 )
 from consentry.domain import Scope
 
@@ -33,6 +35,8 @@ for module in (
     bulk,
     imports,
     phones,
+    workflows,
+    webhook_subscriptions,
 ):
     router.include_router(module.router)
 
