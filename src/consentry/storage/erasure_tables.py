@@ -1,4 +1,4 @@
-"""Tables of erasure and rate limits (reserved; filled by its issue).
+"""Tables of erasure (reserved; filled by its issue).
 
 Declared on the one `metadata` of `storage.tables`; `storage.schema` gathers every module.
 """

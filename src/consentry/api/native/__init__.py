@@ -8,6 +8,7 @@ from consentry.api.auth import requires
 from consentry.api.native import (
     bulk,
     eligibility,
+    erasure,
     imports,
     jobs,
     ledger,
@@ -37,6 +38,7 @@ for module in (
     phones,
     workflows,
     webhook_subscriptions,
+    erasure,
 ):
     router.include_router(module.router)
 

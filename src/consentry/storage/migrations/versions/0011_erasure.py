@@ -1,4 +1,4 @@
-"""Erasure and hostile-input protection (issue 11): keyed-hash suppressions of erased addresses, rate-limit buckets.
+"""Erasure (issue 11): keyed-hash suppressions of erased addresses.
 
 Revision ID: 0011
 Revises: 0010
