@@ -17,7 +17,9 @@ from consentry.cli import (
     status,
     tokens,
     users,
+    webhooks,
     worker,
+    workflows,
 )
 
 app = typer.Typer(
@@ -47,8 +49,8 @@ app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
 app.add_typer(channels.app, name="channels")
 app.add_typer(review.app, name="review")
-# Issues 7 and 10 register `workflows` and `webhooks` here once they have commands:
-# app.add_typer(workflows.app, name="workflows"); app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(workflows.app, name="workflows")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:
