@@ -8,7 +8,6 @@ from consentry.api.auth import requires
 from consentry.api.native import (
     bulk,
     eligibility,
-    erasure,
     imports,
     jobs,
     ledger,
@@ -38,7 +37,6 @@ for module in (
     phones,
     workflows,
     webhook_subscriptions,
-    erasure,
 ):
     router.include_router(module.router)
 

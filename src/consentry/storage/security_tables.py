@@ -1,8 +1,0 @@
-"""Tables of security (rate-limit buckets) (reserved; filled by its issue).
-
-Declared on the one `metadata` of `storage.tables`; `storage.schema` gathers every module.
-"""
-
-from consentry.storage.tables import metadata
-
-__all__ = ["metadata"]
