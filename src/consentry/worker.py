@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from consentry.config import Config
-from consentry.services import job_pump, mail, webhooks, workflows
+from consentry.services import job_pump, mail
 
 log = logging.getLogger("consentry.worker")
 
@@ -26,8 +26,6 @@ def make_pumps(engine: Engine, config: Config) -> list[tuple[str, Pump]]:
     pumps: list[tuple[str, Pump]] = []
     pumps.append(("jobs", job_pump.make_pump(engine, config).pump))
     pumps.append(("mail", mail.make_pump(engine, config)))
-    pumps.append(("workflows", workflows.make_pump(engine, config)))
-    pumps.append(("webhooks", webhooks.make_pump(engine, config)))
     return pumps
 
 

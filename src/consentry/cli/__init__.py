@@ -17,9 +17,7 @@ from consentry.cli import (
     status,
     tokens,
     users,
-    webhooks,
     worker,
-    workflows,
 )
 
 app = typer.Typer(
@@ -49,8 +47,6 @@ app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
 app.add_typer(channels.app, name="channels")
 app.add_typer(review.app, name="review")
-app.add_typer(workflows.app, name="workflows")
-app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:

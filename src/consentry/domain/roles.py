@@ -22,8 +22,6 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_TOKENS = "manage_tokens"
     REMOVE_USER_OPT_OUTS = "remove_user_opt_outs"
-    EDIT_WORKFLOWS = "edit_workflows"  # create, enable, disable, run workflows
-    MANAGE_WEBHOOKS = "manage_webhooks"  # outbound webhook subscriptions, redeliver
 
 
 _ALL = frozenset(Permission)
@@ -35,7 +33,6 @@ _MARKETER = frozenset(
         Permission.BULK_EDIT,
         Permission.EDIT_TYPES,
         Permission.EDIT_SETTINGS,
-        Permission.EDIT_WORKFLOWS,
     }
 )
 

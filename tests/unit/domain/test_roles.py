@@ -18,8 +18,6 @@ TABLE = [
     (P.MANAGE_USERS, True, False, False),
     (P.MANAGE_TOKENS, True, False, False),
     (P.REMOVE_USER_OPT_OUTS, True, False, False),
-    (P.EDIT_WORKFLOWS, True, True, False),
-    (P.MANAGE_WEBHOOKS, True, False, False),
 ]
 
 

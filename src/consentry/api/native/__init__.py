@@ -17,8 +17,6 @@ from consentry.api.native import (
     suppressions,
     types,
     units,
-    webhook_subscriptions,
-    workflows,
 )
 from consentry.domain import Scope
 
@@ -35,8 +33,6 @@ for module in (
     bulk,
     imports,
     phones,
-    workflows,
-    webhook_subscriptions,
 ):
     router.include_router(module.router)
 

@@ -15,8 +15,6 @@ from consentry.web.admin import (
     settings,
     types,
     units,
-    webhooks,
-    workflows,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -24,19 +22,7 @@ router.include_router(auth.router)
 
 _signed_in = APIRouter(dependencies=[Depends(auth.guard)])
 # bulk first: /admin/contacts/bulk is not a contact id.
-for module in (
-    bulk,
-    contacts,
-    record,
-    settings,
-    types,
-    units,
-    people,
-    audit,
-    review,
-    workflows,
-    webhooks,
-):
+for module in (bulk, contacts, record, settings, types, units, people, audit, review):
     _signed_in.include_router(module.router)
 router.include_router(_signed_in)
 
