@@ -14,6 +14,8 @@ from sqlalchemy import Engine
 
 from consentry.config import Config
 from consentry.services import job_pump, mail
+from consentry.services.workflows import enrollment as workflow_enrollment
+from consentry.services.workflows import steps as workflow_steps
 
 log = logging.getLogger("consentry.worker")
 
@@ -26,6 +28,8 @@ def make_pumps(engine: Engine, config: Config) -> list[tuple[str, Pump]]:
     pumps: list[tuple[str, Pump]] = []
     pumps.append(("jobs", job_pump.make_pump(engine, config).pump))
     pumps.append(("mail", mail.make_pump(engine, config)))
+    pumps.append(("workflow enrollment", lambda: workflow_enrollment.pump(engine)))
+    pumps.append(("workflow steps", lambda: workflow_steps.pump(engine)))
     return pumps
 
 

@@ -18,6 +18,7 @@ from consentry.cli import (
     tokens,
     users,
     worker,
+    workflows,
 )
 
 app = typer.Typer(
@@ -47,6 +48,7 @@ app.command("export")(exports.export)
 app.command("receipt")(exports.receipt)
 app.add_typer(channels.app, name="channels")
 app.add_typer(review.app, name="review")
+app.add_typer(workflows.app, name="workflows")
 
 
 def main() -> None:

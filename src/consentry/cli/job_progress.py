@@ -65,6 +65,8 @@ def summary_line(summary: Mapping[str, int]) -> str:
             ("contacts_created", "contacts created"),
             ("contacts_updated", "contacts updated"),
             ("blank_lines", "blank lines skipped"),
+            ("enrolled", "contacts enrolled"),
+            ("skipped", "contacts skipped"),
         )
         if summary.get(key)
     ]

@@ -21,6 +21,8 @@ OBJECT_ID = "hs_object_id"
 CREATED = "createdate"
 MODIFIED = "lastmodifieddate"
 EMAIL = "email"
+# Where a contact keeps its phone number, in the order a text message looks for it.
+PHONE_PROPERTIES = ("phone", "mobilephone")
 EMAIL_OPTOUT = "hs_email_optout"
 _EMAIL_OPTOUT_TYPE = re.compile(r"\Ahs_email_optout_([0-9]{1,9})\Z")
 
@@ -145,3 +147,18 @@ def parse_instant(text: str) -> datetime:
             raise ValueError(f"{text} milliseconds is out of range") from None
     moment = datetime.fromisoformat(text)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def address_on(
+    channel_is_phone: bool, properties: Mapping[str, str], phone_key: str | None
+) -> str | None:
+    """The contact's address on a channel: its email, or its phone number (the normalised key
+    when stored, else the first phone property given)."""
+    if not channel_is_phone:
+        return properties.get(EMAIL) or None
+    if phone_key:
+        return phone_key
+    for name in PHONE_PROPERTIES:
+        if properties.get(name):
+            return properties[name]
+    return None

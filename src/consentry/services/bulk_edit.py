@@ -25,7 +25,7 @@ from consentry.domain import (
     Source,
     Status,
 )
-from consentry.domain.contact_properties import EMAIL
+from consentry.domain.contact_properties import address_on
 from consentry.domain.filters import Filter, FilterGroup, parse_groups, query_groups
 from consentry.services import jobs
 from consentry.services.changes import ChangeResult, InputError, Provenance, StatusChange
@@ -42,7 +42,6 @@ KIND = "bulk_edit"
 WRITES_PER_CHUNK = 1_000
 ROWS_KEPT = 10_000  # a run with more rows answers them in its result file only
 HEADER = ("contact_id", "address", "subscription_type_id", "outcome", "message")
-_PHONE_PROPERTIES = ("phone", "mobilephone")
 
 
 @dataclass(frozen=True)
@@ -299,14 +298,7 @@ class BulkWork:
         return answer
 
     def _address(self, contact: Selected) -> str | None:
-        if self._edit.channel is Channel.EMAIL:
-            return contact.properties.get(EMAIL) or None
-        if contact.phone_key:
-            return contact.phone_key
-        for name in _PHONE_PROPERTIES:
-            if contact.properties.get(name):
-                return contact.properties[name]
-        return None
+        return address_on(self._edit.channel.is_phone, contact.properties, contact.phone_key)
 
     def close(self) -> None:
         pass

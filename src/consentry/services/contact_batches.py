@@ -249,31 +249,39 @@ def update_batch(engine: Engine, inputs: Sequence[ContactUpdate]) -> list[Contac
     """Change properties (null clears). A new email moves the contact to that address's
     statuses; the old address keeps its own, opt-outs included."""
     check_batch_size(inputs)
-    refs = [(item.id, check_id_property(item.id_property)) for item in inputs]
-    now = now_in_millis()
     with UnitOfWork(engine, write=True) as uow:
-        rows = resolve(uow.connection, refs)
-        owners = _owners_of_new_emails(uow.connection, inputs)
-        changes: dict[int, ContactChange] = {}
-        outcomes: dict[int, Contact | ContactError] = {}
-        for index, (item, row) in enumerate(zip(inputs, rows, strict=True)):
-            if row is None:
-                outcomes[index] = ContactError(index, item.id, not_found(*refs[index]))
-                continue
-            try:
-                changes[row.id] = _change(row, changes.get(row.id), item, owners)
-            except ConsentryError as error:
-                outcomes[index] = ContactError(index, item.id, error)
-        real = [change for change in changes.values() if change.properties != _before(rows, change)]
-        contacts.save(uow.connection, list(changes.values()), now)
-        saved = contacts.get_many(uow.connection, changes)
-        events.record_contacts(
-            uow.connection,
-            EventType.CONTACT_UPDATED,
-            {change.id: _changed_properties(rows, change) for change in real},
-            now=now,
-        )
+        answers = update_in(uow.connection, inputs, now_in_millis())
         uow.commit()
+    return answers
+
+
+def update_in(
+    connection: Connection, inputs: Sequence[ContactUpdate], now: datetime
+) -> list[Contact | ContactError]:
+    """`update_batch` inside the caller's writing (head-locking) transaction; a workflow's
+    "Set contact property" step commits it with its own progress."""
+    refs = [(item.id, check_id_property(item.id_property)) for item in inputs]
+    rows = resolve(connection, refs)
+    owners = _owners_of_new_emails(connection, inputs)
+    changes: dict[int, ContactChange] = {}
+    outcomes: dict[int, Contact | ContactError] = {}
+    for index, (item, row) in enumerate(zip(inputs, rows, strict=True)):
+        if row is None:
+            outcomes[index] = ContactError(index, item.id, not_found(*refs[index]))
+            continue
+        try:
+            changes[row.id] = _change(row, changes.get(row.id), item, owners)
+        except ConsentryError as error:
+            outcomes[index] = ContactError(index, item.id, error)
+    real = [change for change in changes.values() if change.properties != _before(rows, change)]
+    contacts.save(connection, list(changes.values()), now)
+    saved = contacts.get_many(connection, changes)
+    events.record_contacts(
+        connection,
+        EventType.CONTACT_UPDATED,
+        {change.id: _changed_properties(rows, change) for change in real},
+        now=now,
+    )
     for index, (item, row) in enumerate(zip(inputs, rows, strict=True)):
         if index not in outcomes and row is not None:
             outcomes[index] = view(saved[row.id], selection(None, also=item.properties.keys()))

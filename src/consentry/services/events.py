@@ -141,10 +141,13 @@ def read(connection: Connection, after: Position, limit: int = 500) -> tuple[lis
     return found, position
 
 
-def consume(engine: Engine, consumer: str, handle: Handler, *, limit: int = 500) -> int:
+def consume(
+    engine: Engine, consumer: str, handle: Handler, *, limit: int = 500, lock_head: bool = False
+) -> int:
     """Hand the next events to `handle` and move `consumer`'s cursor past them, in one
-    transaction. Returns how many events were handled (0: nothing new)."""
-    with UnitOfWork(engine, write=True, ledger=False) as uow:
+    transaction. Returns how many events were handled (0: nothing new). `lock_head` holds the
+    ledger head too, for a handler that must not interleave with other writers."""
+    with UnitOfWork(engine, write=True, ledger=lock_head) as uow:
         after = stored.lock_cursor(uow.connection, consumer)
         found, position = read(uow.connection, after, limit)
         if position == after:

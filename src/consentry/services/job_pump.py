@@ -7,9 +7,10 @@ from sqlalchemy import Engine
 
 from consentry.config import Config
 from consentry.services import bulk_edit, imports
+from consentry.services.workflows import enrollment as workflow_enrollment
 from consentry.services.job_runner import JobRunner
 
-KNOWN = (bulk_edit.KIND, *imports.KINDS)
+KNOWN = (bulk_edit.KIND, *imports.KINDS, workflow_enrollment.KIND)
 
 
 def make_pump(engine: Engine, config: Config) -> JobRunner:

@@ -10,6 +10,7 @@ from consentry.storage import (
     mail_tables,
     phone_tables,
     webhook_tables,
+    workflow_tables,
 )
 from consentry.storage.tables import metadata
 
@@ -21,4 +22,5 @@ __all__ = [
     "metadata",
     "phone_tables",
     "webhook_tables",
+    "workflow_tables",
 ]

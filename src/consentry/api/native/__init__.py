@@ -17,6 +17,7 @@ from consentry.api.native import (
     suppressions,
     types,
     units,
+    workflows,
 )
 from consentry.domain import Scope
 
@@ -33,6 +34,7 @@ for module in (
     bulk,
     imports,
     phones,
+    workflows,
 ):
     router.include_router(module.router)
 
