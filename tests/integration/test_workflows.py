@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from consentry import services
 from consentry.config import Config
 from consentry.domain import Channel, InvalidInput, Source, Status
-from consentry.domain.events import EventType
+from consentry.domain.events import EventType, Position
 from consentry.services import account, contacts, workflows
 from consentry.services import events as event_log
 from consentry.services.job_pump import make_pump
@@ -135,7 +135,7 @@ def test_an_opted_out_address_is_refused_whoever_opted_it_out(
     }
     assert all(line.ledger_id for line in refused)
     with UnitOfWork(engine) as uow:
-        found, _ = event_log.read(uow.connection, event_log.Position(), limit=10_000)
+        found, _ = event_log.read(uow.connection, Position(), limit=10_000)
     refusals = [e for e in found if e.type is EventType.WORKFLOW_ACTION_REFUSED]
     assert len(refusals) == 3 and refusals[0].data["workflowId"] == str(second.id)
     assert history.log(engine, second.id, search="self@")[0].address == "self@example.com"
