@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from consentry import __version__, worker
-from consentry.api import contacts, errors, health, native, openapi, webhooks
+from consentry.api import contacts, errors, health, metrics, native, openapi, webhooks
 from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
+from consentry.api.request_log import RequestLog
 from consentry.config import Config
 from consentry.storage.engine import make_engine
 from consentry.web import STATIC_DIR, admin, public
@@ -44,6 +45,8 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
+    # Outermost: times and logs the whole answer, replays included, under its correlation id.
+    app.add_middleware(RequestLog, metrics=metrics.install(app, app.state.engine))
     errors.install(app, html_for=html_error)
     openapi.install(app)
     app.include_router(health.router)

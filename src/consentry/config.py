@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/consentry.db"
@@ -28,6 +28,11 @@ class Config(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # One JSON object per log line (for a log shipper) or plain text; unset: JSON outside dev.
+    log_format: Literal["json", "plain"] | None = None
+    # `/metrics` answers only a request bearing this token (Authorization: Bearer …); unset,
+    # it answers no one (403), so metrics are never public by accident.
+    metrics_token: SecretStr | None = None
     # Mail (issue 5): an smtp:// or smtps:// URL (user:password@host:port); unset, every mail is
     # written as an .eml file under `outbox_dir`, so nothing is lost in development.
     smtp_url: SecretStr | None = None
@@ -43,6 +48,10 @@ class Config(BaseSettings):
     # Link scanners (issue 5): a confirm-button POST from a known scanner within this many
     # seconds of the link being generated is held for a second confirmation.
     scanner_window_seconds: int = 120
+    # Outbound webhooks (issue 10): how long one request may take, and the wait before the
+    # first retry (each later one doubles it, up to about an hour; retried for 24 hours).
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _secret_key_outside_dev(self) -> "Config":
@@ -59,6 +68,8 @@ class Config(BaseSettings):
                     "CONSENTRY_PUBLIC_URL must be an https:// URL in production: unsubscribe"
                     " links must be HTTPS (RFC 8058)."
                 )
+        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 16:
+            raise ValueError("CONSENTRY_METRICS_TOKEN must be at least 16 characters.")
         return self
 
     def secret(self) -> str:
@@ -70,6 +81,10 @@ class Config(BaseSettings):
             DEV_SECRET_FILE.write_text(secrets.token_urlsafe(48))
             DEV_SECRET_FILE.chmod(0o600)
         return DEV_SECRET_FILE.read_text().strip()
+
+    @property
+    def json_logs(self) -> bool:
+        return self.log_format == "json" if self.log_format else self.env != "dev"
 
     @property
     def behind_https(self) -> bool:

@@ -5,6 +5,7 @@ Several may run against one PostgreSQL database: they share the queue. `--until-
 once nothing is left to do (for scripts and tests).
 """
 
+import logging.config
 import signal
 import threading
 from types import FrameType
@@ -14,6 +15,7 @@ import typer
 from consentry import worker as worker_loop
 from consentry.cli.context import config, console, migrated_engine, record_table, reporting
 from consentry.cli.job_progress import summary_line
+from consentry.logs import logging_config
 from consentry.services import jobs
 
 
@@ -21,6 +23,8 @@ def worker(
     until_idle: bool = typer.Option(False, "--until-idle", help="Exit when no work is left."),
 ) -> None:
     """Run queued jobs (and resume ones whose worker died) until stopped (Ctrl-C, SIGTERM)."""
+    settings = config()
+    logging.config.dictConfig(logging_config(settings))
     engine = migrated_engine()
     stop = threading.Event()
 
@@ -29,19 +33,27 @@ def worker(
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    pumps = worker_loop.make_pumps(engine, config())
+    pumps = worker_loop.make_pumps(engine, settings)
     console.print("Worker started" + (" (until idle)" if until_idle else ""))
+    worker_loop.log.info("worker started", extra={"pumps": [name for name, _ in pumps]})
     while not stop.is_set():
         handled = 0
         for name, pump in pumps:
             try:
-                handled += pump()
+                done = pump()
             except Exception:  # as in the worker loop: one broken item must not stop it
-                worker_loop.log.exception("worker pump %s failed", name)
+                worker_loop.log.exception("worker pump %s failed", name, extra={"pump": name})
+                continue
+            if done:
+                worker_loop.log.debug(
+                    "pump %s handled %s", name, done, extra={"pump": name, "handled": done}
+                )
+            handled += done
         if handled == 0:
             if until_idle:
                 break
             stop.wait(0.5)
+    worker_loop.log.info("worker stopped")
     console.print("Worker stopped")
 
 

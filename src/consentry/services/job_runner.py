@@ -118,7 +118,13 @@ class JobRunner:
                 uow.commit()
             if row is None:
                 return 0
-            log.info("job %s (%s) claimed by %s", row.id, row.kind, self.worker_id)
+            log.info(
+                "job %s (%s) claimed by %s",
+                row.id,
+                row.kind,
+                self.worker_id,
+                extra={"job_id": row.id, "kind": row.kind, "worker_id": self.worker_id},
+            )
             self._open(row)
             if self._row is None:
                 return 1  # it could not start: failed, with its reason
@@ -239,6 +245,19 @@ class JobRunner:
                 )
             uow.commit()
         if ended:
+            log.info(
+                "job %s (%s) %s after %s rows",
+                row.id,
+                row.kind,
+                state.value,
+                self._done,
+                extra={
+                    "job_id": row.id,
+                    "kind": row.kind,
+                    "state": state.value,
+                    "rows": self._done,
+                },
+            )
             assemble(self.config, row.id, work.header)
             if state is JobStateValue.SUCCEEDED:
                 self._discard_input(row)

@@ -12,6 +12,7 @@ API_PREFIXES = (
     "/communication-preferences/",
     "/api/",
     "/healthz",
+    "/metrics",
     "/docs",
     "/redoc",
     "/openapi.json",
