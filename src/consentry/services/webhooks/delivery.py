@@ -1,0 +1,190 @@
+"""Delivery: send each subscription's queued deliveries, oldest first, signed, with retries.
+
+Per pump call a worker leases a few subscriptions whose oldest pending delivery is due (the
+lease is committed before any request, so no database lock is held while a receiver thinks)
+and sends each one's deliveries in its own thread, a few at most, stopping at the first
+failure: that delivery waits for its retry and nothing newer of the same subscription goes
+ahead of it. A slow or failing receiver thus costs its own subscription time, not the others.
+
+Each attempt and its result are recorded in one transaction after the request: a worker that
+dies mid-request leaves the delivery pending, and once its lease runs out another worker sends
+it again (at least once; receivers de-duplicate by the event id).
+"""
+
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine
+
+from consentry.domain.webhooks import (
+    Delivery,
+    DeliveryState,
+    RetryPolicy,
+    Subscription,
+    body_bytes,
+    headers,
+    short_error,
+    succeeded,
+)
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.writing import utcnow
+from consentry.storage import webhook_deliveries as deliveries
+from consentry.storage import webhooks as stored
+
+log = logging.getLogger("consentry.webhooks")
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What one worker needs to send: who it is, how long a request may take, the retry rule."""
+
+    engine: Engine
+    worker: str
+    timeout: float = 10.0
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    subscriptions_per_round: int = 8
+    deliveries_per_subscription: int = 20
+    transport: httpx.BaseTransport | None = None
+
+    @property
+    def lease(self) -> timedelta:
+        # Renewed before every request, so it need only outlast one request.
+        return timedelta(seconds=self.timeout + 5)
+
+
+@dataclass(frozen=True)
+class _Result:
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _post(client: httpx.Client, subscription: Subscription, delivery: Delivery) -> _Result:
+    body = body_bytes(delivery.payload)
+    sent_at = int(time.time())
+    request_headers = headers(subscription.secret, delivery.event_id, sent_at, body)
+    started = time.monotonic()
+    try:
+        response = client.post(subscription.url, content=body, headers=request_headers)
+    except httpx.HTTPError as error:
+        latency = int((time.monotonic() - started) * 1000)
+        return _Result(None, latency, f"{type(error).__name__}: {error}"[:500])
+    latency = int((time.monotonic() - started) * 1000)
+    text = "" if succeeded(response.status_code) else response.text
+    return _Result(response.status_code, latency, short_error(response.status_code, None, text))
+
+
+def _record(sender: Sender, delivery: Delivery, result: _Result) -> bool:
+    now = utcnow()
+    if succeeded(result.status_code):
+        state, next_at = DeliveryState.DELIVERED, now
+    else:
+        retry = sender.policy.next_attempt(
+            delivery.attempts + 1, delivery.created_at, now, random.random()
+        )
+        state, next_at = (DeliveryState.PENDING, retry) if retry else (DeliveryState.FAILED, now)
+    with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
+        if deliveries.get(uow.connection, delivery.id) is None:
+            return False  # its subscription was deleted meanwhile
+        deliveries.record_attempt(
+            uow.connection,
+            delivery,
+            worker=sender.worker,
+            at=now,
+            status_code=result.status_code,
+            latency_ms=result.latency_ms,
+            error=result.error,
+            state=state,
+            next_attempt_at=next_at,
+        )
+        uow.commit()
+    if state != DeliveryState.DELIVERED:
+        log.warning(
+            "webhook %s delivery %s (%s) failed: %s%s",
+            delivery.subscription_id,
+            delivery.id,
+            delivery.event_id,
+            result.error,
+            "; given up" if state == DeliveryState.FAILED else "",
+        )
+    return state == DeliveryState.DELIVERED
+
+
+def _next(sender: Sender, subscription: Subscription) -> Delivery | None:
+    """Renew the lease and take the subscription's oldest pending delivery if it is due."""
+    now = utcnow()
+    with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
+        if not stored.renew_lease(
+            uow.connection, subscription.id, sender.worker, now, sender.lease
+        ):
+            return None
+        found = deliveries.oldest_pending(uow.connection, subscription.id)
+        uow.commit()
+    if found is None or found.next_attempt_at > now:
+        return None
+    return found
+
+
+def _send_subscription(sender: Sender, client: httpx.Client, subscription: Subscription) -> int:
+    tried = 0
+    try:
+        while tried < sender.deliveries_per_subscription:
+            delivery = _next(sender, subscription)
+            if delivery is None:
+                break
+            tried += 1
+            if not _record(sender, delivery, _post(client, subscription, delivery)):
+                break
+    finally:
+        with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
+            stored.release_lease(uow.connection, subscription.id, sender.worker)
+            uow.commit()
+    return tried
+
+
+def deliver_due(sender: Sender) -> int:
+    """One round: answers how many requests were made (0: nothing was due)."""
+    now = utcnow()
+    with UnitOfWork(sender.engine) as uow:
+        if not stored.any_due(uow.connection, now):
+            return 0
+    with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
+        leased = stored.lease_due(
+            uow.connection, sender.worker, now, sender.lease, sender.subscriptions_per_round
+        )
+        uow.commit()
+    if not leased:
+        return 0
+    timeout = httpx.Timeout(sender.timeout, connect=min(sender.timeout, 5.0))
+    with (
+        httpx.Client(timeout=timeout, transport=sender.transport, follow_redirects=False) as client,
+        ThreadPoolExecutor(max_workers=len(leased), thread_name_prefix="webhooks") as pool,
+    ):
+        counts = pool.map(lambda s: _send_subscription(sender, client, s), leased)
+        return sum(counts)
+
+
+def make_sender(engine: Engine, *, timeout: float, retry_base_seconds: float) -> Sender:
+    return Sender(
+        engine=engine,
+        worker=worker_name(),
+        timeout=timeout,
+        policy=RetryPolicy.scaled(retry_base_seconds),
+    )
+
+
+def make_pump(sender: Sender) -> Callable[[], int]:
+    return lambda: deliver_due(sender)

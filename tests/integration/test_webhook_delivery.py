@@ -1,0 +1,161 @@
+"""Webhook fan-out and delivery against a real receiving server: each event is queued once per
+subscription that wants it, sent signed and in order, retried after a failure, and given up
+after the retry period."""
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import Engine, update
+
+from consentry import services
+from consentry.domain import Status
+from consentry.domain.webhooks import DeliveryState, RetryPolicy, verify
+from consentry.services import contacts, webhooks
+from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.writing import utcnow
+from consentry.storage import webhooks as stored
+from consentry.storage.webhook_tables import webhook_subscriptions
+from tests.e2e.webhook_receiver import receiving
+from tests.integration.helpers import change
+
+QUICK = RetryPolicy.scaled(0.01)
+
+
+def _sender(engine: Engine, policy: RetryPolicy = QUICK) -> webhooks.Sender:
+    return webhooks.Sender(engine=engine, worker="test", timeout=5, policy=policy)
+
+
+def _run(engine: Engine, sender: webhooks.Sender, rounds: int = 50) -> None:
+    """Fan out and deliver until nothing is left to do (bounded)."""
+    for _ in range(rounds):
+        webhooks.fan_out(engine)
+        if (
+            webhooks.deliver_due(sender) == 0
+            and webhooks.outbox_stats(engine)["pending_deliveries"] == 0
+        ):
+            return
+        time.sleep(0.02)
+
+
+def test_events_arrive_signed_in_order_and_only_those_after_creation(engine: Engine) -> None:
+    contacts.create(engine, {"email": "before@example.com"})
+    with receiving() as receiver:
+        sub = webhooks.create_subscription(
+            engine,
+            url=receiver.url,
+            event_types=["contact.created", "subscription.status_changed"],
+            created_by="test",
+        )
+        contacts.create(engine, {"email": "ada@example.com"})
+        services.set_statuses(
+            engine,
+            [
+                change("ada@example.com", Status.SUBSCRIBED),
+                change("bob@example.com", Status.UNSUBSCRIBED),
+            ],
+        )
+        contacts.update(engine, "1", {"firstname": "Not wanted"})  # contact.updated: not asked
+        _run(engine, _sender(engine))
+        got = receiver.delivered()
+    events = [r.event for r in got]
+    assert [e["type"] for e in events] == [
+        "contact.created",
+        "subscription.status_changed",
+        "subscription.status_changed",
+    ]
+    assert [e["data"].get("address") for e in events[1:]] == ["ada@example.com", "bob@example.com"]
+    for request in got:
+        assert request.headers["consentry-event-id"] == request.event["id"]
+        assert verify(
+            sub.secret,
+            request.headers["consentry-timestamp"],
+            request.body,
+            request.headers["consentry-signature"],
+            now=int(time.time()),
+        )
+    page = webhooks.list_deliveries(engine, sub.id)
+    assert [d.state for d in page.deliveries] == [DeliveryState.DELIVERED] * 3
+    assert all(len(page.attempts[d.id]) == 1 for d in page.deliveries)
+    assert webhooks.outbox_stats(engine) == {"pending_deliveries": 0, "failed_attempts": 0}
+
+
+def test_a_failure_is_retried_and_holds_back_the_later_events_of_that_subscription(
+    engine: Engine,
+) -> None:
+    with receiving(lambda n: 500 if n < 3 else 200) as receiver:
+        webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        for n in range(4):
+            contacts.create(engine, {"email": f"c{n}@example.com"})
+        _run(engine, _sender(engine))
+        every = receiver.all()
+    ids = [r.event["id"] for r in every]
+    first = ids[0]
+    assert ids[:4] == [first] * 4  # three 500s, then its success; nothing newer meanwhile
+    delivered = [r.event["id"] for r in every if r.headers["x-answered"] == "200"]
+    assert len(delivered) == len(set(delivered)) == 4
+    assert webhooks.outbox_stats(engine)["failed_attempts"] == 3
+
+
+def test_a_delivery_past_its_retry_period_is_given_up_and_the_next_one_goes(
+    engine: Engine,
+) -> None:
+    with receiving(lambda n: 503 if n == 0 else 200) as receiver:
+        sub = webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        contacts.create(engine, {"email": "a@example.com"})
+        contacts.create(engine, {"email": "b@example.com"})
+        policy = RetryPolicy(base=timedelta(0), give_up_after=timedelta(0))
+        _run(engine, _sender(engine, policy))
+        page = webhooks.list_deliveries(engine, sub.id)
+        assert [d.state for d in page.deliveries] == [DeliveryState.DELIVERED, DeliveryState.FAILED]
+        given_up = page.deliveries[1]
+        assert given_up.last_status_code == 503
+        webhooks.redeliver(engine, sub.id, given_up.id)
+        _run(engine, _sender(engine))
+        assert webhooks.get_subscription(engine, sub.id).active
+        page = webhooks.list_deliveries(engine, sub.id)
+        assert [d.state for d in page.deliveries] == [DeliveryState.DELIVERED] * 2
+        assert len(page.attempts[given_up.id]) == 2
+        assert len(receiver.all()) == 3
+
+
+def test_a_paused_subscription_gets_nothing_until_resumed(engine: Engine) -> None:
+    with receiving() as receiver:
+        sub = webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        contacts.create(engine, {"email": "a@example.com"})
+        webhooks.fan_out(engine)
+        webhooks.update_subscription(engine, sub.id, active=False)
+        contacts.create(engine, {"email": "b@example.com"})  # while paused: not queued
+        _run(engine, _sender(engine), rounds=3)
+        assert receiver.all() == []
+        assert webhooks.outbox_stats(engine)["pending_deliveries"] == 1
+        webhooks.update_subscription(engine, sub.id, active=True)
+        _run(engine, _sender(engine))
+        assert [r.event["data"]["properties"]["email"] for r in receiver.delivered()] == [
+            "a@example.com"
+        ]
+
+
+def test_a_lease_held_by_another_worker_is_respected_until_it_runs_out(engine: Engine) -> None:
+    with receiving() as receiver:
+        sub = webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        contacts.create(engine, {"email": "a@example.com"})
+        webhooks.fan_out(engine)
+        with UnitOfWork(engine, write=True, ledger=False) as uow:
+            taken = stored.lease_due(uow.connection, "other", utcnow(), timedelta(hours=1), 5)
+            uow.commit()
+        assert [s.id for s in taken] == [sub.id]
+        assert webhooks.deliver_due(_sender(engine)) == 0  # the other worker is sending it
+        with engine.begin() as connection:  # … and died: its lease runs out
+            connection.execute(
+                update(webhook_subscriptions).values(lease_until=utcnow() - timedelta(seconds=1))
+            )
+        _run(engine, _sender(engine))
+        assert len(receiver.delivered()) == 1
