@@ -33,6 +33,12 @@ UNMATCHED = "unmatched"
 def route_template(scope: Scope) -> str:
     """The path template of the route that answered, or "unmatched" (one label for every
     unknown path, however many callers make up)."""
+    # FastAPI keeps a route of an included router under its own path ("/jobs/{jobId}"); the
+    # full template, prefixes and all, is in the context it records for the chosen route.
+    chosen = scope.get("fastapi", {}).get("effective_route_context")
+    full = getattr(chosen, "path", None)
+    if isinstance(full, str) and full:
+        return full
     route = scope.get("route")
     if isinstance(route, Mount):
         return f"{route.path}/{{path}}"
