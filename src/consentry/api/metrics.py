@@ -93,17 +93,16 @@ class _DatabaseCollector(Collector):
         for state, count in now.mail.items():
             mail_depth.add_metric([state], count)
         yield mail_depth
-        if now.webhooks is not None:
-            yield GaugeMetricFamily(
-                "consentry_webhook_outbox_pending",
-                "Webhook deliveries waiting to be made (or retried).",
-                value=now.webhooks.pending,
-            )
-            yield CounterMetricFamily(
-                "consentry_webhook_failed_attempts",
-                "Webhook delivery attempts that failed.",
-                value=now.webhooks.failed_attempts,
-            )
+        yield GaugeMetricFamily(
+            "consentry_webhook_outbox_pending",
+            "Webhook deliveries waiting to be made (first tries and retries).",
+            value=now.webhooks.pending,
+        )
+        yield CounterMetricFamily(
+            "consentry_webhook_failed_attempts",
+            "Webhook delivery attempts that failed (no answer, or not 2xx).",
+            value=now.webhooks.failed_attempts,
+        )
 
 
 def _allowed(request: Request) -> None:

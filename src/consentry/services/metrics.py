@@ -4,7 +4,7 @@ These numbers are the same whichever process serves the scrape (several `serve` 
 separate `consentry worker` processes all write to one database), so they are counted in the
 database, never in a process's memory. Each query is cheap on a large database:
 
-- jobs and mail by state: grouped counts over the (state, …) indexes, a few states only;
+- jobs, mail and webhook deliveries by state: counts over the (state, …) indexes;
 - ledger entries by source and outcome: the ledger is append-only and its ids are gapless in
   commit order (writers hold the head lock), so a `LedgerTally` counts only the entries above
   the last id it saw. The first scrape of a process reads the whole ledger once (a second or
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from consentry.domain.mail import MailState
+from consentry.services import webhooks
 from consentry.storage import monitoring
 from consentry.storage.job_tables import JobStateValue, jobs
 from consentry.storage.mail_tables import mail_outbox
@@ -39,7 +40,7 @@ class Gauges:
     jobs: Mapping[str, int]  # QUEUED / RUNNING -> jobs
     mail: Mapping[str, int]  # PENDING / FAILED -> mails
     ledger: Mapping[tuple[str, str], int]  # (source, outcome) -> entries, ever
-    webhooks: WebhookOutbox | None  # None until webhook delivery is installed
+    webhooks: WebhookOutbox
 
 
 @dataclass
@@ -61,13 +62,11 @@ class LedgerTally:
             return dict(self.counts)
 
 
-def _webhook_outbox(engine: Engine) -> WebhookOutbox | None:
-    """The webhook outbox's depth and failures.
-
-    Webhook delivery (services.webhooks.outbox_stats) is not installed yet: this answers None
-    and `/metrics` leaves the webhook gauges out until it is.
-    """
-    return None
+def _webhook_outbox(engine: Engine) -> WebhookOutbox:
+    stats = webhooks.outbox_stats(engine)
+    return WebhookOutbox(
+        pending=stats["pending_deliveries"], failed_attempts=stats["failed_attempts"]
+    )
 
 
 def gauges(engine: Engine, tally: LedgerTally) -> Gauges:

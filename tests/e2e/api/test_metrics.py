@@ -1,6 +1,6 @@
 """`GET /metrics` over a real socket, on SQLite and PostgreSQL: who may read it, that
 prometheus_client's own parser reads it, and that its numbers move as the test acts (requests,
-status writes through the API, a job queued and run, a mail queued)."""
+status writes through the API, a job queued and run, a mail queued, a webhook failing)."""
 
 import time
 from collections.abc import Callable, Iterator
@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 
 from consentry.config import Config
 from consentry.domain import ACCOUNT_UNIT_ID, Actor, ActorKind, Channel
-from consentry.services import contacts
+from consentry.services import contacts, webhooks
 from consentry.services.job_pump import make_pump
 from consentry.services.preference_links import send_preference_link
-from tests.e2e.server import running_server, server_config
+from tests.e2e.server import free_port, running_server, server_config
 
 TOKEN = "metrics-token-for-the-tests-0123456789"
 V4_STATUS = "/communication-preferences/v4/statuses/{subscriberIdString}"
@@ -191,3 +191,29 @@ def test_a_queued_mail_shows_in_the_outbox_depth(
     after = scrape(base_url)
     pending = "consentry_mail_outbox"
     assert value(after, pending, state="PENDING") - value(before, pending, state="PENDING") == 1
+
+
+def test_a_failing_webhook_receiver_shows_as_pending_and_failed(
+    base_url: str, engine: Engine, make_token: Callable[..., str]
+) -> None:
+    nobody_listens = f"http://127.0.0.1:{free_port()}/hook"
+    webhooks.create_subscription(
+        engine, url=nobody_listens, event_types=["subscription.status_changed"], created_by="test"
+    )
+    before = scrape(base_url)
+    answer = httpx.post(
+        f"{base_url}/communication-preferences/v4/statuses/dana@example.com",
+        headers={"Authorization": f"Bearer {make_token()}"},
+        json={"channel": "EMAIL", "statusState": "UNSUBSCRIBED", "subscriptionId": 1},
+    )
+    assert answer.status_code == 200, answer.text
+    webhooks.fan_out(engine)
+    queued = scrape(base_url)
+    webhooks.deliver_due(webhooks.make_sender(engine, timeout=5, retry_base_seconds=60))
+
+    after = scrape(base_url)
+
+    pending, failed = "consentry_webhook_outbox_pending", "consentry_webhook_failed_attempts_total"
+    assert value(queued, pending) - value(before, pending) == 1
+    assert value(after, failed) - value(queued, failed) == 1
+    assert value(after, pending) == value(queued, pending)  # waiting for its retry
