@@ -14,7 +14,8 @@ from consentry.domain import Actor, ActorKind, Channel, Source, Status
 from tests.e2e.api.shapes import HASH, TIME, masked
 
 V4 = "/communication-preferences/v4/statuses"
-UA = {"User-Agent": "native-tests"}
+# The caller's request id is kept on each ledger entry its request writes.
+UA = {"User-Agent": "native-tests", "X-Request-Id": "native-tests-1"}
 NOTICE = "Yes, email me offers. I can unsubscribe at any time."
 
 
@@ -78,7 +79,7 @@ def entry(entry_id: int, **fields: Any) -> dict[str, Any]:
         "legalBasisExplanation": None,
         "evidence": {"user_agent": "native-tests", "ip": "127.0.0.1"},
         "noticeHash": None,
-        "requestId": None,
+        "requestId": "native-tests-1",
         "prevHash": HASH,
         "entryHash": HASH,
         "erasedAt": None,
@@ -265,6 +266,7 @@ def test_receipt_exports_every_entry_with_hashes_and_notice_text(
             evidence={"ip": "203.0.113.5"},
             noticeHash=hashlib.sha256(NOTICE.encode()).hexdigest(),
             noticeText=NOTICE,
+            requestId=None,  # written by a service call, outside any request
             intact=True,
         ),
         entry(2, **UNSUBSCRIBED, noticeText=None, intact=True),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from consentry import services
 from consentry.api.auth import TokenDep, requires
 from consentry.api.dependencies import EngineDep
-from consentry.api.errors import ApiError
+from consentry.api.errors import ApiError, correlation_id
 from consentry.api.hubspot import mapping
 from consentry.api.hubspot.shapes import (
     MAX_ID,
@@ -103,7 +103,9 @@ def _change(
         explanation=body.legalBasisExplanation,
     )
     result = services.set_status(
-        engine, StatusChange(body.emailAddress, Channel.EMAIL, type_id, status, provenance)
+        engine,
+        StatusChange(body.emailAddress, Channel.EMAIL, type_id, status, provenance),
+        request_id=correlation_id(request),
     )
     if mapping.is_refused(result.decision):
         raise mapping.refused(result.decision, result.subscriber.key, type_id)

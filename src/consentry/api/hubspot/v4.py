@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request, Response
 from consentry import services
 from consentry.api.auth import TokenDep, requires
 from consentry.api.dependencies import ConfigDep, EngineDep
+from consentry.api.errors import correlation_id
 from consentry.api.hubspot import mapping
 from consentry.api.hubspot.shapes import (
     MAX_ID,
@@ -158,7 +159,7 @@ def batch_write(
         for i in body.inputs
     ]
     results, errors = [], []
-    for item in services.set_statuses(engine, changes):
+    for item in services.set_statuses(engine, changes, request_id=correlation_id(request)):
         if isinstance(item, InputError):
             errors.append(mapping.input_error_item(item))
         elif mapping.is_refused(item.decision):
@@ -194,7 +195,7 @@ def batch_unsubscribe_all(
         WideChange(address, channel, businessUnitId, True, provenance) for address in body.inputs
     ]
     results, errors = [], []
-    for item in services.set_wide_statuses(engine, changes):
+    for item in services.set_wide_statuses(engine, changes, request_id=correlation_id(request)):
         if isinstance(item, InputError):
             errors.append(mapping.input_error_item(item))
             continue
@@ -287,7 +288,7 @@ def set_status(
             request, token, legal_basis=body.legalBasis, explanation=body.legalBasisExplanation
         ),
     )
-    result = services.set_status(engine, change)
+    result = services.set_status(engine, change, request_id=correlation_id(request))
     if mapping.is_refused(result.decision):
         raise mapping.refused(result.decision, result.subscriber.key, body.subscriptionId)
     return _envelope([mapping.written_status(result, started)], started)
@@ -333,7 +334,12 @@ def unsubscribe_all(
     """Unsubscribe the address from every type of the unit (or the account)."""
     started = _now()
     result = services.unsubscribe_all(
-        engine, subscriberIdString, channel, businessUnitId, mapping.provenance(request, token)
+        engine,
+        subscriberIdString,
+        channel,
+        businessUnitId,
+        mapping.provenance(request, token),
+        request_id=correlation_id(request),
     )
     if mapping.is_refused(result.decision):
         raise mapping.refused(result.decision, result.subscriber.key)
