@@ -2,7 +2,8 @@
 
 With `--workers N` uvicorn runs N processes on one socket. Each counts the requests it serves
 in files under PROMETHEUS_MULTIPROC_DIR, which `/metrics` adds up: the operator's directory if
-set (its old counts are cleared first), else a fresh temporary one, removed at exit.
+set (made if missing; counts of an earlier run cleared first), else a fresh temporary one,
+removed at exit.
 """
 
 import os
@@ -30,6 +31,7 @@ def _shared_request_counts(workers: int) -> Iterator[None]:
     for a single process, unless the operator names one)."""
     given = os.environ.get(MULTIPROCESS_DIR)
     if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
         for pattern in _COUNT_FILES:
             for stale in Path(given).glob(pattern):
                 stale.unlink()
