@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_TOKENS = "manage_tokens"
     REMOVE_USER_OPT_OUTS = "remove_user_opt_outs"
+    MANAGE_WORKFLOWS = "manage_workflows"  # build, change, turn on/off and run workflows
 
 
 _ALL = frozenset(Permission)
@@ -33,6 +34,7 @@ _MARKETER = frozenset(
         Permission.BULK_EDIT,
         Permission.EDIT_TYPES,
         Permission.EDIT_SETTINGS,
+        Permission.MANAGE_WORKFLOWS,
     }
 )
 
@@ -44,7 +46,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 ROLE_SUMMARY = {
     Role.ADMIN: "Everything, including users, API tokens and data privacy.",
-    Role.MARKETER: "Contacts, statuses, bulk edit, subscription types and channels.",
+    Role.MARKETER: "Contacts, statuses, bulk edit, subscription types, channels and workflows.",
     Role.VIEWER: "Reads everything, changes nothing.",
 }
 

@@ -18,6 +18,7 @@ TABLE = [
     (P.MANAGE_USERS, True, False, False),
     (P.MANAGE_TOKENS, True, False, False),
     (P.REMOVE_USER_OPT_OUTS, True, False, False),
+    (P.MANAGE_WORKFLOWS, True, True, False),
 ]
 
 
