@@ -45,6 +45,8 @@ def test_main_pages_have_no_serious_accessibility_problems(site: Site, page: Pag
         "/admin/settings/types/1",
         "/admin/settings/users",
         "/admin/audit",
+        "/admin/workflows",
+        "/admin/workflows/new",
     ):
         page.goto(site.url + path)
         found[path] = problems(page)
@@ -96,6 +98,8 @@ def test_every_page_fits_a_390_px_phone(site: Site, browser: Browser) -> None:
         "/admin/settings/users",
         "/admin/settings/tokens",
         "/admin/audit",
+        "/admin/workflows",
+        "/admin/workflows/new",
     ):
         page.goto(site.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -15,6 +15,7 @@ from consentry.web.admin import (
     settings,
     types,
     units,
+    workflows,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ router.include_router(auth.router)
 
 _signed_in = APIRouter(dependencies=[Depends(auth.guard)])
 # bulk first: /admin/contacts/bulk is not a contact id.
-for module in (bulk, contacts, record, settings, types, units, people, audit, review):
+for module in (bulk, contacts, record, settings, types, units, people, audit, review, workflows):
     _signed_in.include_router(module.router)
 router.include_router(_signed_in)
 
