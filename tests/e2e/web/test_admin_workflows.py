@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from consentry import services
 from consentry.domain import Channel, Status
-from consentry.services import contacts, workflows
+from consentry.services import channels, contacts, workflows
 from consentry.services.workflows import history
 from tests.e2e.web.admin_site import Site, admin_site, csrf_of, sqlite_url
 from tests.e2e.web.test_admin_accessibility import problems
@@ -243,3 +243,74 @@ def test_a_viewer_reads_the_pages_but_has_no_buttons(site: Site, page: Page) -> 
         assert client.post("/admin/workflows/new", data={"csrf_token": token}).status_code == 403
         assert client.get("/admin/workflows/new").status_code == 403
     assert not workflows.get(site.engine, workflow.id).enabled
+
+
+def test_in_data_privacy_mode_turning_on_asks_for_the_legal_basis_at_its_field(
+    site: Site, page: Page
+) -> None:
+    services.set_setting(site.engine, "data_privacy_mode", "true")
+    workflow = workflows.create(site.engine, _definition(site), "user:test")
+    site.sign_in(page, "marketer")
+    page.goto(f"{site.url}/admin/workflows/{workflow.id}")
+    page.get_by_role("button", name="Turn on").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Not turned on")
+    basis = page.locator("select[name=a0_legal_basis]")
+    expect(basis).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#err-a0_legal_basis")).to_contain_text("data privacy mode is on")
+    expect(page.get_by_text("Legal basis (required to subscribe").first).to_be_visible()
+    assert not workflows.get(site.engine, workflow.id).enabled
+
+    basis.select_option("LEGITIMATE_INTEREST_CLIENT")
+    page.locator("textarea[name=a0_explanation]").fill("Existing customers")
+    page.get_by_role("button", name="Save workflow").click()
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("status")).to_contain_text("is on")
+    assert workflows.get(site.engine, workflow.id).enabled
+
+
+def test_the_channel_choice_lists_only_channels_set_up(site: Site, page: Page) -> None:
+    site.sign_in(page, "marketer")
+    page.goto(f"{site.url}/admin/workflows/new")
+    channel = page.locator("select[name=a0_channel]")
+    assert channel.locator("option").evaluate_all("os => os.map(o => o.value)") == ["EMAIL"]
+
+    channels.setup_sms(site.engine, "+14155550100", "twilio-token-123456")
+    page.reload()
+    assert channel.locator("option").evaluate_all("os => os.map(o => o.value)") == [
+        "EMAIL",
+        "SMS",
+    ]
+    channel.select_option("SMS")
+    types = page.locator("select[name=a0_type_id]")
+    expect(types.locator("optgroup[data-channel=EMAIL]")).to_have_attribute("hidden", "")
+    types.select_option(label="SMS Marketing")
+    page.get_by_label("Name", exact=True).fill("SMS for customers")
+    page.locator("input[name=g0_0_property]").fill("lifecyclestage")
+    page.locator("input[name=g0_0_value]").fill("customer")
+    page.locator("select[name=a0_kind]").select_option("MANAGE_SUBSCRIPTION")
+    page.get_by_role("button", name="Save workflow").click()
+    expect(page.get_by_text("Subscribe to SMS Marketing (SMS)", exact=True)).to_be_visible()
+
+
+def test_the_builder_works_without_javascript_and_fits_a_phone(
+    site: Site, browser: Browser
+) -> None:
+    plain = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = plain.new_page()
+    site.sign_in(page, "marketer")
+    page.goto(f"{site.url}/admin/workflows/new")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _fill_trigger(page, "Plain form")
+    page.locator("select[name=a0_type_id]").select_option(label="Marketing Information")
+    page.locator("select[name=a1_kind]").select_option("DELAY")
+    page.locator("details[data-kind=DELAY]").nth(1).locator("summary").click()
+    page.locator("input[name=a1_delay]").fill("2")
+    page.locator("select[name=a1_unit]").select_option("HOURS")
+    page.get_by_role("button", name="Save workflow").click()
+
+    expect(page.get_by_text("Delay 2 hours", exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("status")).to_contain_text("is on")
+    plain.close()

@@ -95,6 +95,17 @@ class Built:
         return field if field in ("name", "reenrollment") else ""
 
 
+def as_stored(definition: Mapping[str, Any]) -> Built:
+    """Where a stored definition's fields sit in the form `values_of` fills: in order."""
+    built = Built()
+    built.raw = dict(definition)
+    groups = definition.get("enrollmentTrigger", {}).get("filterGroups", [])
+    built.groups = list(range(len(groups)))
+    built.rows = [list(range(len(group.get("filters", [])))) for group in groups]
+    built.slots = list(range(len(definition.get("actions", []))))
+    return built
+
+
 def build(form: FormData) -> Built:
     built = Built()
     groups: list[dict[str, Any]] = []

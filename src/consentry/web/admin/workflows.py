@@ -56,6 +56,7 @@ def _form_page(
     workflow: Any = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    refused: str = "Not saved",
 ) -> HTMLResponse:
     settings = account.get_settings(engine(request))
     channels = [c for c in Channel if settings.channel_enabled(c)]
@@ -67,6 +68,7 @@ def _form_page(
             "workflow": workflow,
             "v": values,
             "errors": errors or {},
+            "refused": refused,
             "channels": channels,
             "types_by_channel": [(c, [t for t in types if t.channel is c]) for c in channels],
             "privacy": settings.data_privacy_mode,
@@ -198,6 +200,21 @@ async def enable(
     back = f"{PAGE}/{workflow_id}"
     try:
         workflow = workflows.enable(engine(request), workflow_id)
+    except InvalidInput as problem:
+        # A refusal naming a field of the definition (e.g. a legal basis data privacy mode
+        # needs) is shown where it can be fixed: in the edit form, next to that field.
+        stored = workflows.get(engine(request), workflow_id)
+        where = workflow_form.as_stored(stored.as_json()).input_for(problem.field)
+        if not where:
+            return redirect(back, f"Not turned on: {problem.message}")
+        return _form_page(
+            request,
+            workflow_form.values_of(stored.as_json()),
+            workflow=stored,
+            errors={where: problem.message},
+            status=400,
+            refused="Not turned on",
+        )
     except ConsentryError as problem:
         return redirect(back, f"Not turned on: {problem.message}")
     return redirect(back, f"“{workflow.name}” is on: contacts that start to match enroll.")
