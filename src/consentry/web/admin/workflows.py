@@ -87,7 +87,9 @@ def _form_page(
 @router.get(f"{PAGE}/new")
 def new_page(request: Request, session: Session = Depends(current_session)) -> HTMLResponse:
     need(session, Permission.MANAGE_WORKFLOWS)
-    return _form_page(request, {"g0_0_operator": Operator.EQ.value})
+    return _form_page(
+        request, {"g0_0_operator": Operator.EQ.value, "a0_kind": "MANAGE_SUBSCRIPTION"}
+    )
 
 
 @router.get(f"{PAGE}/{{workflow_id}}/edit")
