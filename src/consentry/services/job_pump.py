@@ -7,8 +7,8 @@ from sqlalchemy import Engine
 
 from consentry.config import Config
 from consentry.services import bulk_edit, imports
-from consentry.services.workflows import enrollment as workflow_enrollment
 from consentry.services.job_runner import JobRunner
+from consentry.services.workflows import enrollment as workflow_enrollment
 
 KNOWN = (bulk_edit.KIND, *imports.KINDS, workflow_enrollment.KIND)
 
