@@ -23,6 +23,10 @@ class Permission(StrEnum):
     MANAGE_TOKENS = "manage_tokens"
     REMOVE_USER_OPT_OUTS = "remove_user_opt_outs"
     MANAGE_WORKFLOWS = "manage_workflows"  # build, change, turn on/off and run workflows
+    # Outbound webhooks, reading included: a receiver's URL often carries its own access token
+    # and each subscription streams every change to another system under a signing secret, so
+    # who may see or aim them is the same question as who may hold API tokens (admins only).
+    MANAGE_WEBHOOKS = "manage_webhooks"  # see, add, change, pause, delete webhooks; redeliver
 
 
 _ALL = frozenset(Permission)
@@ -45,9 +49,9 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 ROLE_SUMMARY = {
-    Role.ADMIN: "Everything, including users, API tokens and data privacy.",
+    Role.ADMIN: "Everything, including users, API tokens, webhooks and data privacy.",
     Role.MARKETER: "Contacts, statuses, bulk edit, subscription types, channels and workflows.",
-    Role.VIEWER: "Reads everything, changes nothing.",
+    Role.VIEWER: "Reads everything but webhooks, changes nothing.",
 }
 
 

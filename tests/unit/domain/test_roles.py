@@ -19,6 +19,7 @@ TABLE = [
     (P.MANAGE_TOKENS, True, False, False),
     (P.REMOVE_USER_OPT_OUTS, True, False, False),
     (P.MANAGE_WORKFLOWS, True, True, False),
+    (P.MANAGE_WEBHOOKS, True, False, False),
 ]
 
 
