@@ -73,10 +73,18 @@ def get(connection: Connection, delivery_id: int) -> Delivery | None:
 
 
 def page(
-    connection: Connection, subscription_id: int, *, before: int | None, limit: int
+    connection: Connection,
+    subscription_id: int,
+    *,
+    before: int | None,
+    limit: int,
+    state: DeliveryState | None = None,
 ) -> list[Delivery]:
-    """A subscription's deliveries, newest first, older than `before` when given."""
+    """A subscription's deliveries, newest first, older than `before` and in `state` when
+    given (the index on subscription, state, id serves both)."""
     query = select(_table).where(_table.c.subscription_id == subscription_id)
+    if state is not None:
+        query = query.where(_table.c.state == state.value)
     if before is not None:
         query = query.where(_table.c.id < before)
     query = query.order_by(_table.c.id.desc()).limit(limit)
@@ -169,3 +177,14 @@ def counts_by_state(connection: Connection, subscription_id: int) -> dict[str, i
         .group_by(_table.c.state)
     )
     return {state: int(count) for state, count in connection.execute(query)}
+
+
+def counts_by_subscription(connection: Connection) -> dict[int, dict[str, int]]:
+    """Every subscription's deliveries by state, in one query (for the list of webhooks)."""
+    query = select(_table.c.subscription_id, _table.c.state, func.count()).group_by(
+        _table.c.subscription_id, _table.c.state
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for subscription_id, state, count in connection.execute(query):
+        counts.setdefault(int(subscription_id), {})[state] = int(count)
+    return counts
