@@ -53,6 +53,11 @@ def count(
     )
 
 
+def last_id(connection: Connection) -> int:
+    """The highest contact id so far (0 when there is none): where "existing contacts" end."""
+    return int(connection.execute(select(func.max(contacts.c.id))).scalar_one() or 0)
+
+
 def _count(connection: Connection, clause: ColumnElement[bool]) -> int:
     return int(
         connection.execute(select(func.count()).select_from(contacts).where(clause)).scalar_one()

@@ -176,10 +176,12 @@ def submit_enroll_existing(
             raise NotFound(f"No workflow with id {workflow_id}.", field="workflowId")
         definition = parse_definition(row.definition)
         total = contact_selection.count(uow.connection, None, definition.trigger)
+        # "Existing" means existing now: contacts made after the request enroll through their
+        # own events, so the job's count stays what it was when it was asked for.
+        up_to = contact_selection.last_id(uow.connection)
     _require_enabled(row)
-    return jobs.submit(
-        engine, KIND, {"workflowId": workflow_id}, by, total=total, worker_id=worker_id
-    )
+    params = {"workflowId": workflow_id, "upTo": up_to}
+    return jobs.submit(engine, KIND, params, by, total=total, worker_id=worker_id)
 
 
 def _require_enabled(row: WorkflowRow) -> None:
@@ -197,10 +199,13 @@ class EnrollExisting:
 
     header = HEADER
 
-    def __init__(self, engine: Engine, workflow_id: int, cursor: int) -> None:
+    def __init__(
+        self, engine: Engine, workflow_id: int, cursor: int, up_to: int | None = None
+    ) -> None:
         self._engine = engine
         self._workflow_id = workflow_id
         self._after = cursor
+        self._up_to = up_to
 
     def _workflow(self, connection: Connection) -> tuple[WorkflowRow, WorkflowDefinition]:
         row = stored.get(connection, self._workflow_id)
@@ -219,6 +224,8 @@ class EnrollExisting:
             page = contact_selection.page(
                 uow.connection, None, definition.trigger, (), after=self._after, limit=PAGE
             )
+        if self._up_to is not None:
+            page = [c for c in page if c.id <= self._up_to]
         if not page:
             return None
         self._after = page[-1].id
@@ -271,7 +278,13 @@ def _why_not(active: bool) -> str:
 
 def _open(engine: Engine, _: Config, row: JobRow) -> EnrollExisting:
     params: Mapping[str, Any] = row.params
-    return EnrollExisting(engine, int(params["workflowId"]), cursor=row.cursor)
+    up_to = params.get("upTo")
+    return EnrollExisting(
+        engine,
+        int(params["workflowId"]),
+        cursor=row.cursor,
+        up_to=None if up_to is None else int(up_to),
+    )
 
 
 KINDS[KIND] = _open

@@ -270,6 +270,6 @@ def job_page(
         {
             "workflow": workflow,
             "job": job,
-            "percent": round(100 * job.done / job.total) if job.total else 0,
+            "percent": min(100, round(100 * job.done / job.total)) if job.total else 0,
         },
     )
