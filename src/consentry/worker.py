@@ -1,4 +1,5 @@
-"""The background worker: moves queued work forward (jobs, the mail outbox, …).
+"""The background worker: moves queued work forward (jobs, the mail outbox, workflows,
+webhooks, …).
 
 Each *pump* does one bounded piece of work and answers how much it did; the loop sleeps only
 when no pump found anything. `consentry worker` runs the loop in its own process (several may
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from consentry.config import Config
-from consentry.services import job_pump, mail
+from consentry.services import job_pump, mail, webhooks
 from consentry.services.workflows import enrollment as workflow_enrollment
 from consentry.services.workflows import steps as workflow_steps
 
@@ -30,6 +31,13 @@ def make_pumps(engine: Engine, config: Config) -> list[tuple[str, Pump]]:
     pumps.append(("mail", mail.make_pump(engine, config)))
     pumps.append(("workflow enrollment", lambda: workflow_enrollment.pump(engine)))
     pumps.append(("workflow steps", lambda: workflow_steps.pump(engine)))
+    pumps.append(("webhook fan-out", lambda: webhooks.fan_out(engine)))
+    sender = webhooks.make_sender(
+        engine,
+        timeout=config.webhook_timeout_seconds,
+        retry_base_seconds=config.webhook_retry_base_seconds,
+    )
+    pumps.append(("webhook delivery", webhooks.make_pump(sender)))
     return pumps
 
 

@@ -1,5 +1,7 @@
 """A real HTTP server that receives webhooks, for tests: it keeps every request it got and
-answers with the status its `answer` function picks (200 unless told otherwise)."""
+answers with the status its `answer` function picks (200 unless told otherwise). With a
+`gate`, each request is kept on arrival and answered only once the gate is open: a receiver
+that hangs (until the sender's timeout, or until the test lets it go)."""
 
 import json
 import threading
@@ -40,7 +42,9 @@ class Receiver:
 
 
 @contextmanager
-def receiving(answer: Callable[[int], int] | None = None) -> Iterator[Receiver]:
+def receiving(
+    answer: Callable[[int], int] | None = None, *, gate: threading.Event | None = None
+) -> Iterator[Receiver]:
     receiver = Receiver(url="")
     if answer is not None:
         receiver.answer = answer
@@ -53,10 +57,15 @@ def receiving(answer: Callable[[int], int] | None = None) -> Iterator[Receiver]:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 headers["x-answered"] = str(status)
                 receiver.received.append(Received(self.path, headers, body))
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            if gate is not None:
+                gate.wait()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a held request the sender gave up on (its timeout)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -69,5 +78,7 @@ def receiving(answer: Callable[[int], int] | None = None) -> Iterator[Receiver]:
     try:
         yield receiver
     finally:
+        if gate is not None:
+            gate.set()  # let held requests end, so nothing waits on them
         server.shutdown()
         server.server_close()

@@ -1,8 +1,11 @@
 """Webhook fan-out and delivery against a real receiving server: each event is queued once per
 subscription that wants it, sent signed and in order, retried after a failure, and given up
-after the retry period."""
+after the retry period; a receiver that hangs holds up neither the worker nor other
+subscriptions."""
 
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine, update
@@ -159,3 +162,56 @@ def test_a_lease_held_by_another_worker_is_respected_until_it_runs_out(engine: E
             )
         _run(engine, _sender(engine))
         assert len(receiver.delivered()) == 1
+
+
+def _until(condition: Callable[[], bool], what: str, pump: Callable[[], int]) -> None:
+    """Pump until `condition` holds; a deadline only guards against a hang."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        pump()
+        time.sleep(0.02)
+
+
+def test_a_receiver_that_hangs_holds_up_neither_the_worker_nor_other_subscriptions(
+    engine: Engine,
+) -> None:
+    gate = threading.Event()
+    with receiving(gate=gate) as stuck, receiving() as healthy:
+        hanging = webhooks.create_subscription(
+            engine, url=stuck.url, event_types=["contact.created"], created_by="test"
+        )
+        webhooks.create_subscription(
+            engine, url=healthy.url, event_types=["contact.created"], created_by="test"
+        )
+        # A timeout far longer than the test: the stuck request is still open at the end.
+        dispatcher = webhooks.Dispatcher(
+            webhooks.Sender(engine=engine, worker="test", timeout=60, policy=QUICK)
+        )
+
+        def pump() -> int:
+            webhooks.fan_out(engine)
+            return dispatcher.pump()
+
+        contacts.create(engine, {"email": "first@example.com"})
+        _until(lambda: len(stuck.all()) == 1 and len(healthy.all()) == 1, "the first", pump)
+        for n in range(3):  # made while the stuck receiver still holds its first request
+            contacts.create(engine, {"email": f"later{n}@example.com"})
+        _until(lambda: len(healthy.delivered()) == 4, "the later events", pump)
+
+        # Every event reached the healthy receiver while the stuck one's first request is
+        # still unanswered: its attempt is not even recorded, and nothing newer went to it.
+        assert len(stuck.all()) == 1
+        page = webhooks.list_deliveries(engine, hanging.id)
+        assert [d.state for d in page.deliveries] == [DeliveryState.PENDING] * 4
+        assert [d.attempts for d in page.deliveries] == [0] * 4
+
+        gate.set()  # it answers at last: the rest follow, in order
+        _until(lambda: len(stuck.all()) == 4, "the stuck receiver's backlog", pump)
+    emails = [r.event["data"]["properties"]["email"] for r in stuck.all()]
+    assert emails == [
+        "first@example.com",
+        "later0@example.com",
+        "later1@example.com",
+        "later2@example.com",
+    ]

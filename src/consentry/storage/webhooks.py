@@ -88,10 +88,10 @@ def remove(connection: Connection, subscription_id: int) -> bool:
 # --- leases ---------------------------------------------------------------------------------
 
 
-def _oldest_pending_due(now: datetime) -> Any:
-    """Whether the subscription's oldest pending delivery is due (a newer one never goes
-    ahead of an older one waiting for its retry)."""
-    oldest = (
+def _oldest_pending_at() -> Any:
+    """When the subscription's oldest pending delivery is due (a newer one never goes ahead
+    of an older one waiting for its retry)."""
+    return (
         select(webhook_deliveries.c.next_attempt_at)
         .where(
             webhook_deliveries.c.subscription_id == _table.c.id,
@@ -102,7 +102,10 @@ def _oldest_pending_due(now: datetime) -> Any:
         .correlate(_table)
         .scalar_subquery()
     )
-    return oldest <= now
+
+
+def _oldest_pending_due(now: datetime) -> Any:
+    return _oldest_pending_at() <= now
 
 
 def _free(now: datetime) -> Any:
@@ -126,7 +129,9 @@ def lease_due(
     rows = connection.execute(
         select(_table)
         .where(_table.c.active.is_(True), _free(now), _oldest_pending_due(now))
-        .order_by(_table.c.id)
+        # The longest waiting first: with more subscriptions due than threads free, low ids
+        # (or receivers that keep failing) do not always go first.
+        .order_by(_oldest_pending_at(), _table.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()

@@ -5,6 +5,7 @@ from sqlalchemy import Connection, Engine
 
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.webhooks.delivery import (
+    Dispatcher,
     Sender,
     deliver_due,
     make_pump,
@@ -40,6 +41,7 @@ def outbox_stats(connection_or_engine: Connection | Engine) -> dict[str, int]:
 
 __all__ = [
     "DeliveryPage",
+    "Dispatcher",
     "Sender",
     "create_subscription",
     "delete_subscription",

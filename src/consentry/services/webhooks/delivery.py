@@ -1,10 +1,11 @@
 """Delivery: send each subscription's queued deliveries, oldest first, signed, with retries.
 
-Per pump call a worker leases a few subscriptions whose oldest pending delivery is due (the
-lease is committed before any request, so no database lock is held while a receiver thinks)
-and sends each one's deliveries in its own thread, a few at most, stopping at the first
-failure: that delivery waits for its retry and nothing newer of the same subscription goes
-ahead of it. A slow or failing receiver thus costs its own subscription time, not the others.
+A worker leases a few subscriptions whose oldest pending delivery is due (the lease is
+committed before any request, so no database lock is held while a receiver thinks) and sends
+each one's deliveries in a thread of its own, stopping at the first failure: that delivery
+waits for its retry and nothing newer of the same subscription goes ahead of it. The worker's
+pump (`Dispatcher`) never waits for those threads, so a slow or failing receiver costs its
+own subscription time, not the other subscriptions (nor the worker's other pumps).
 
 Each attempt and its result are recorded in one transaction after the request: a worker that
 dies mid-request leaves the delivery pending, and once its lease runs out another worker sends
@@ -18,7 +19,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -52,13 +53,15 @@ class Sender:
     timeout: float = 10.0
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     subscriptions_per_round: int = 8
-    deliveries_per_subscription: int = 20
+    # A subscription's thread lets go after this many, so others waiting for a thread get one.
+    deliveries_per_subscription: int = 100
     transport: httpx.BaseTransport | None = None
 
     @property
     def lease(self) -> timedelta:
-        # Renewed before every request, so it need only outlast one request.
-        return timedelta(seconds=self.timeout + 5)
+        # Renewed before every request, so it need only outlast one: httpx applies `timeout`
+        # to connecting and to reading each, hence twice the timeout, and a margin.
+        return timedelta(seconds=2 * self.timeout + 5)
 
 
 @dataclass(frozen=True)
@@ -155,26 +158,69 @@ def _send_subscription(sender: Sender, client: httpx.Client, subscription: Subsc
     return tried
 
 
-def deliver_due(sender: Sender) -> int:
-    """One round: answers how many requests were made (0: nothing was due)."""
+def _lease(sender: Sender, limit: int) -> list[Subscription]:
+    """Take up to `limit` subscriptions whose oldest pending delivery is due."""
     now = utcnow()
     with UnitOfWork(sender.engine) as uow:
         if not stored.any_due(uow.connection, now):
-            return 0
+            return []  # the common idle case: a read, no write lock
     with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
-        leased = stored.lease_due(
-            uow.connection, sender.worker, now, sender.lease, sender.subscriptions_per_round
-        )
+        leased = stored.lease_due(uow.connection, sender.worker, now, sender.lease, limit)
         uow.commit()
+    return leased
+
+
+def _client(sender: Sender) -> httpx.Client:
+    timeout = httpx.Timeout(sender.timeout, connect=min(sender.timeout, 5.0))
+    return httpx.Client(timeout=timeout, transport=sender.transport, follow_redirects=False)
+
+
+def deliver_due(sender: Sender) -> int:
+    """One round, waiting for every request it makes: answers how many were made (0: nothing
+    was due). For scripts and tests; the worker uses a `Dispatcher`, which does not wait."""
+    leased = _lease(sender, sender.subscriptions_per_round)
     if not leased:
         return 0
-    timeout = httpx.Timeout(sender.timeout, connect=min(sender.timeout, 5.0))
     with (
-        httpx.Client(timeout=timeout, transport=sender.transport, follow_redirects=False) as client,
+        _client(sender) as client,
         ThreadPoolExecutor(max_workers=len(leased), thread_name_prefix="webhooks") as pool,
     ):
         counts = pool.map(lambda s: _send_subscription(sender, client, s), leased)
         return sum(counts)
+
+
+class Dispatcher:
+    """The worker's delivery pump. Each call collects the subscriptions whose sending has
+    finished and hands newly due ones to free threads; it returns at once, however long a
+    receiver takes to answer, so one that hangs until the timeout holds up only itself."""
+
+    def __init__(self, sender: Sender) -> None:
+        self._sender = sender
+        self._client = _client(sender)
+        self._pool = ThreadPoolExecutor(
+            max_workers=sender.subscriptions_per_round, thread_name_prefix="webhooks"
+        )
+        self._sending: set[Future[int]] = set()
+
+    def pump(self) -> int:
+        """Requests finished since the last call plus subscriptions just handed out (so the
+        worker looks again soon); 0 when nothing moved."""
+        handled = 0
+        for future in [f for f in self._sending if f.done()]:
+            self._sending.discard(future)
+            try:
+                handled += future.result()
+            except Exception:  # the database went away mid-send: the lease runs out, retried
+                log.exception("webhook sending failed")
+        free = self._sender.subscriptions_per_round - len(self._sending)
+        if free <= 0:
+            return handled
+        for subscription in _lease(self._sender, free):
+            self._sending.add(
+                self._pool.submit(_send_subscription, self._sender, self._client, subscription)
+            )
+            handled += 1
+        return handled
 
 
 def make_sender(engine: Engine, *, timeout: float, retry_base_seconds: float) -> Sender:
@@ -187,4 +233,4 @@ def make_sender(engine: Engine, *, timeout: float, retry_base_seconds: float) ->
 
 
 def make_pump(sender: Sender) -> Callable[[], int]:
-    return lambda: deliver_due(sender)
+    return Dispatcher(sender).pump
