@@ -47,6 +47,8 @@ def test_main_pages_have_no_serious_accessibility_problems(site: Site, page: Pag
         "/admin/audit",
         "/admin/workflows",
         "/admin/workflows/new",
+        "/admin/webhooks",
+        "/admin/webhooks/new",
     ):
         page.goto(site.url + path)
         found[path] = problems(page)
@@ -100,6 +102,8 @@ def test_every_page_fits_a_390_px_phone(site: Site, browser: Browser) -> None:
         "/admin/audit",
         "/admin/workflows",
         "/admin/workflows/new",
+        "/admin/webhooks",
+        "/admin/webhooks/new",
     ):
         page.goto(site.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")

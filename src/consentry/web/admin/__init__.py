@@ -1,5 +1,6 @@
 """The admin app (issue 4): sign-in, contacts, the subscriptions panel, bulk edit, settings,
-audit. Every page but sign-in needs a session; every POST its CSRF token (see `auth.guard`)."""
+audit, workflows, webhooks. Every page but sign-in needs a session; every POST its CSRF token
+(see `auth.guard`)."""
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
@@ -15,6 +16,7 @@ from consentry.web.admin import (
     settings,
     types,
     units,
+    webhooks,
     workflows,
 )
 
@@ -23,7 +25,19 @@ router.include_router(auth.router)
 
 _signed_in = APIRouter(dependencies=[Depends(auth.guard)])
 # bulk first: /admin/contacts/bulk is not a contact id.
-for module in (bulk, contacts, record, settings, types, units, people, audit, review, workflows):
+for module in (
+    bulk,
+    contacts,
+    record,
+    settings,
+    types,
+    units,
+    people,
+    audit,
+    review,
+    workflows,
+    webhooks,
+):
     _signed_in.include_router(module.router)
 router.include_router(_signed_in)
 
