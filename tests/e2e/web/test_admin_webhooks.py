@@ -4,21 +4,26 @@ URL is refused at its field with the input kept, pause and resume, the delivery 
 deliveries (status code, latency, error) and "Redeliver" queues a failed one again; marketers
 and viewers cannot reach the pages. SQLite and PostgreSQL.
 
-The server runs without its in-process worker: each test fans events out and delivers them
-itself with the service functions (`fan_out`, `deliver_due`) against the server's database,
-so it decides when requests go out and that a failure is given up at once (FAILED) instead of
-waiting for a retry.
+The server runs without its in-process worker: most tests fan events out and deliver them
+themselves with the service functions (`fan_out`, `deliver_due`) against the server's
+database, so they decide when requests go out and that a failure is given up at once (FAILED)
+instead of waiting for a retry. One test runs the real worker loop (`worker.run`, as
+`consentry worker` does) beside the server instead.
 """
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
+from consentry import worker
 from consentry.domain.webhooks import DeliveryState, RetryPolicy, Subscription, masked
 from consentry.services import contacts, webhooks
+from consentry.services.webhooks import log
+from tests.e2e.server import server_config
 from tests.e2e.web.admin_site import Site, admin_site, csrf_of
 from tests.e2e.web.test_admin_accessibility import problems
 from tests.e2e.webhook_receiver import Receiver, receiving
@@ -45,6 +50,15 @@ def _deliver(site: Site) -> None:
     for _ in range(20):
         if webhooks.deliver_due(sender) == 0:
             return
+
+
+def _wait_for(done: Callable[[], bool], what: str) -> None:
+    """Until the worker has done its part (a wait, not a timing assert)."""
+    deadline = time.monotonic() + 30
+    while not done():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the worker never got there: {what}")
+        time.sleep(0.1)
 
 
 def _accept(dialog: Dialog) -> None:
@@ -253,6 +267,44 @@ def test_the_delivery_log_shows_real_deliveries_and_redeliver_sends_a_failed_one
     assert [d.state for d in webhooks.list_deliveries(site.engine, sub.id).deliveries] == [
         DeliveryState.DELIVERED
     ] * 2
+
+
+def test_the_worker_retries_a_failed_request_and_the_log_shows_both_attempts(
+    site: Site, database_url: str, tmp_path: Path, page: Page
+) -> None:
+    with receiving(lambda n: 503 if n == 0 else 200) as receiver:
+        site.sign_in(page, "admin")
+        page.goto(f"{site.url}/admin/webhooks/new")
+        page.get_by_label("URL").fill(receiver.url)
+        page.get_by_label("A contact was created").check()
+        page.get_by_role("button", name="Save webhook").click()
+        expect(page.locator("[data-secret]")).to_be_visible()
+        (sub,) = webhooks.list_subscriptions(site.engine)
+
+        config = server_config(
+            database_url,
+            jobs_dir=tmp_path / "jobs",
+            outbox_dir=tmp_path / "outbox",
+            webhook_retry_base_seconds=0.05,
+        )
+        thread, stop = worker.start_in_thread(site.engine, config)
+        try:
+            contacts.create(site.engine, {"email": "worker@example.com"})
+            _wait_for(lambda: len(receiver.delivered()) == 1, "delivered after a retry")
+            _wait_for(
+                lambda: log.counts_of(site.engine, sub.id).delivered == 1, "recorded as delivered"
+            )
+        finally:
+            stop.set()
+            thread.join(timeout=30)
+    page.goto(f"{site.url}/admin/webhooks/{sub.id}")
+    row = page.locator("tr.delivery")
+    expect(row.get_by_role("cell").nth(1)).to_have_text("Delivered")
+    expect(row.get_by_role("cell").nth(2)).to_have_text("2")
+    expect(row.get_by_role("cell").nth(3)).to_have_text("200")
+    row.get_by_text("All 2 attempts").click()
+    expect(row.locator("details li").first).to_contain_text("503")
+    expect(row.locator("details li").first).to_contain_text("HTTP 503")
 
 
 def test_the_log_is_paged(site: Site, receiver: Receiver, page: Page) -> None:
