@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks import data, rows
+from benchmarks import data, rows, workflows
 from benchmarks.harness import (
     Result,
     Server,
@@ -379,4 +379,5 @@ SCENARIOS: dict[str, Callable[[Run], Result | list[Result]]] = {
     "P6": p6_preference_page,
     "P7": p7_one_click,
     "G": growth,
+    "W": workflows.enroll_existing,
 }
