@@ -5,7 +5,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from consentry.domain import LedgerEntry, seal
+from consentry.domain import LedgerEntry
+from consentry.domain.ledger import sealed
 from consentry.services import events
 from consentry.storage import ledger, notices
 
@@ -31,10 +32,13 @@ class Recorder:
     def record(self, *, notice_text: str | None = None, **fields: Any) -> LedgerEntry:
         if notice_text:
             fields["notice_hash"] = self._notice(notice_text)
-        draft = LedgerEntry(
-            id=self._last_id + 1, recorded_at=self._now, request_id=self._request_id, **fields
+        entry = sealed(
+            self._last_hash,
+            id=self._last_id + 1,
+            recorded_at=self._now,
+            request_id=self._request_id,
+            **fields,
         )
-        entry = seal(draft, self._last_hash)
         self._entries.append(entry)
         self._last_id, self._last_hash = entry.id, entry.entry_hash
         return entry

@@ -13,10 +13,6 @@ from consentry.storage.upsert import insert_rows
 _FIELDS = tuple(f.name for f in fields(LedgerEntry))
 
 
-def _values(entry: LedgerEntry) -> dict[str, object]:
-    return {name: getattr(entry, name) for name in _FIELDS}
-
-
 def lock_head(connection: Connection) -> tuple[int, str]:
     """Lock the head row for this transaction and return (last entry id, last hash).
 
@@ -38,9 +34,10 @@ def append(connection: Connection, entries: Sequence[LedgerEntry]) -> None:
     """Insert sealed entries and move the head to the last of them."""
     if not entries:
         return
-    # A shallow read of the fields: dataclasses.asdict deep-copies every evidence dict, which
-    # was half the cost of a 1,000-input batch.
-    insert_rows(connection, ledger, [_values(entry) for entry in entries])
+    # The entries' own field dicts, read as they are: dataclasses.asdict deep-copies every
+    # evidence dict (half the cost of a 1,000-input batch), and even a shallow copy per entry
+    # was a tenth of an import's.
+    insert_rows(connection, ledger, [entry.__dict__ for entry in entries])
     last = entries[-1]
     connection.execute(
         update(ledger_head)

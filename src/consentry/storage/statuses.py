@@ -5,7 +5,7 @@ appends the ledger entry they follow from.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select
@@ -41,8 +41,9 @@ class WideRow:
 
 
 def _values(row: StatusRow | WideRow) -> dict[str, object]:
-    """The row's columns, read shallowly (dataclasses.asdict would deep-copy them)."""
-    return {field.name: getattr(row, field.name) for field in fields(row)}
+    """The row's columns, read shallowly: dataclasses.asdict would deep-copy them, and even
+    `fields()` per row was a twentieth of an import."""
+    return dict(row.__dict__)
 
 
 # Ids per statement: well under every database's bound on parameters.

@@ -50,9 +50,14 @@ metadata = MetaData(
 )
 
 
+def spelled_out(column: str, enum: type[StrEnum]) -> str:
+    """`col = 'A' OR col = 'B' …`: SQLite runs `col IN ('A', 'B')` in a CHECK by building a
+    temporary index per inserted row, which cost three quarters of a ledger insert (0011)."""
+    return " OR ".join(f"{column} = '{member.value}'" for member in enum)
+
+
 def one_of(column: str, enum: type[StrEnum], name: str | None = None) -> CheckConstraint:
-    values = ", ".join(f"'{member.value}'" for member in enum)
-    return CheckConstraint(f"{column} IN ({values})", name=name or column)
+    return CheckConstraint(spelled_out(column, enum), name=name or column)
 
 
 business_units = Table(
@@ -244,15 +249,9 @@ ledger = Table(
     one_of("actor_kind", ActorKind),
     one_of("source", Source),
     one_of("outcome", Outcome),
+    CheckConstraint("refusal IS NULL OR " + spelled_out("refusal", Refusal), name="refusal"),
     CheckConstraint(
-        "refusal IS NULL OR refusal IN (" + ", ".join(f"'{r.value}'" for r in Refusal) + ")",
-        name="refusal",
-    ),
-    CheckConstraint(
-        "legal_basis IS NULL OR legal_basis IN ("
-        + ", ".join(f"'{b.value}'" for b in LegalBasis)
-        + ")",
-        name="legal_basis",
+        "legal_basis IS NULL OR " + spelled_out("legal_basis", LegalBasis), name="legal_basis"
     ),
     # History of one address, newest first, and "status as of" a past time.
     Index(None, "subscriber_id", "id"),

@@ -86,7 +86,7 @@ def _sqlite_write(
 
 def _converter(type_: Any) -> Callable[[Any], Any]:
     if isinstance(type_, UTCDateTime):
-        return _optional(sqlite_time)
+        return _time_once()
     if isinstance(type_, JSON):
         return _json_once()
     if isinstance(type_, Boolean):
@@ -100,6 +100,22 @@ def _same(value: Any) -> Any:
 
 def _optional(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else convert(value)
+
+
+def _time_once() -> Callable[[Any], Any]:
+    """SQLite's text of a time, converted once per distinct time: the rows of one transaction
+    share a handful (its clock, the client's claims)."""
+    seen: dict[datetime, str] = {}
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = sqlite_time(value)
+        return text
+
+    return convert
 
 
 def _json_once() -> Callable[[Any], Any]:

@@ -259,8 +259,20 @@ _SCALARS = st.one_of(
 )
 
 
+# Evidence is a dict of such values, sometimes nested, sometimes with lists or numbers.
+_VALUES = st.one_of(
+    _SCALARS,
+    st.floats(allow_nan=False),
+    st.dictionaries(
+        st.text(),
+        st.one_of(_SCALARS, st.lists(_SCALARS, max_size=3), st.dictionaries(st.text(), _SCALARS)),
+        max_size=4,
+    ),
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.dictionaries(st.text(min_size=1), _SCALARS, max_size=12))
+@given(st.dictionaries(st.text(min_size=1), _VALUES, max_size=12))
 def test_the_hashed_text_is_json_with_sorted_keys(fields: dict[str, Any]) -> None:
     expected = json.dumps(
         fields,
