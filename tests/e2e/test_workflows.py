@@ -142,6 +142,9 @@ def test_a_bad_definition_answers_400_naming_the_field(api: httpx.Client) -> Non
     assert refused.status_code == 400, refused.text
     assert [error["in"] for error in refused.json()["errors"]] == ["actions[0].subscriptionId"]
     assert api.get("/api/v1/workflows").json()["results"] == []
+    made = api.post("/api/v1/workflows", json=customers()).json()
+    log = api.get(f"/api/v1/workflows/{made['id']}/log", params={"outcome": "MAYBE"})
+    assert log.status_code == 400 and log.json()["errors"][0]["in"] == "outcome"
 
 
 def test_in_data_privacy_mode_a_workflow_without_legal_basis_cannot_be_enabled(
@@ -263,5 +266,8 @@ def test_the_workflows_command(consentry: Cli, tmp_path: Path) -> None:
     bad.write_text(json.dumps(customers({**SUBSCRIBE, "channel": "FAX"})))
     refused = consentry("workflows", "create", "--file", str(bad))
     assert refused.returncode != 0 and "actions[0].channel" in one_line(refused.stderr)
+    unknown = consentry("workflows", "log", "1", "--outcome", "MAYBE")
+    assert unknown.returncode == 2 and "outcome: one of APPLIED" in one_line(unknown.stderr)
+    ok(consentry("workflows", "log", "1", "--outcome", "refused"))
     assert "--yes" in one_line(ok(consentry("workflows", "disable", "--help")))
     ok(consentry("workflows", "disable", "1", "--yes"))

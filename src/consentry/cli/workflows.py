@@ -157,11 +157,20 @@ def show(workflow_id: int = typer.Argument(..., help="The workflow's id.")) -> N
 def log(
     workflow_id: int = typer.Argument(..., help="The workflow's id."),
     search: str = typer.Option("", "--search", help="An address (or part) or a contact id."),
+    outcome: str = typer.Option(
+        "", "--outcome", help="Only one outcome: ENROLLED, APPLIED, NO_CHANGE, REFUSED, …"
+    ),
     limit: int = typer.Option(50, "--limit", min=1, max=history.MAX_PAGE),
 ) -> None:
     """What happened to each contact, newest first."""
     with reporting():
-        lines = history.log(migrated_engine(), workflow_id, search=search, limit=limit)
+        lines = history.log(
+            migrated_engine(),
+            workflow_id,
+            search=search,
+            outcome=outcome.upper() or None,
+            limit=limit,
+        )
     table = record_table("at", "contact", "step", "outcome", "address", "message")
     for line in lines:
         table.add_row(

@@ -5,11 +5,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from consentry.domain import InvalidInput
 from consentry.domain.workflows import describe
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.workflows.definitions import get
 from consentry.storage import catalog
 from consentry.storage import workflows as stored
+from consentry.storage.workflow_tables import StepOutcomeValue
 
 MAX_PAGE = 200
 
@@ -78,6 +80,9 @@ def log(
 ) -> list[LogLine]:
     """Newest first; `search` finds an address (or part of one) or a contact id."""
     get(engine, workflow_id)  # 404 for an unknown workflow
+    if outcome and outcome not in StepOutcomeValue.__members__:
+        known = ", ".join(StepOutcomeValue)
+        raise InvalidInput(f"outcome: one of {known}.", field="outcome")
     with UnitOfWork(engine) as uow:
         rows = stored.log_page(
             uow.connection,
