@@ -215,3 +215,23 @@ def test_a_receiver_that_hangs_holds_up_neither_the_worker_nor_other_subscriptio
         "later1@example.com",
         "later2@example.com",
     ]
+
+
+def test_pausing_applies_from_the_moment_it_is_done_even_while_fan_out_lags_behind(
+    engine: Engine,
+) -> None:
+    with receiving() as receiver:
+        sub = webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        # No worker runs meanwhile: nothing is fanned out until the end.
+        contacts.create(engine, {"email": "before.pause@example.com"})
+        webhooks.update_subscription(engine, sub.id, active=False)
+        contacts.create(engine, {"email": "while.paused@example.com"})
+        webhooks.update_subscription(engine, sub.id, active=True)
+        contacts.create(engine, {"email": "after.resume@example.com"})
+        webhooks.update_subscription(engine, sub.id, event_types=["contact.updated"])
+        contacts.create(engine, {"email": "no.longer.wanted@example.com"})
+        _run(engine, _sender(engine))
+        emails = [r.event["data"]["properties"]["email"] for r in receiver.delivered()]
+    assert emails == ["before.pause@example.com", "after.resume@example.com"]

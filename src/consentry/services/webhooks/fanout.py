@@ -3,14 +3,20 @@
 Runs as the event-log consumer "webhooks": the deliveries and the cursor's move commit
 together, so an event is queued once for each subscription even when a worker dies; a second
 fan-out of the same event (never expected) is absorbed by the unique (subscription, event).
+
+Whether a subscription wants an event is decided when the event is fanned out, which may be a
+moment (or, with no worker running, a while) after it happened. So that pausing, resuming or
+changing the event types applies from the moment of the change — not from whenever the worker
+catches up — a change first fans out every event before it (`catch_up`), in its transaction.
 """
 
 from sqlalchemy import Connection, Engine
 
 from consentry.domain.events import Event
 from consentry.domain.webhooks import payload
-from consentry.services.events import consume
+from consentry.services.events import consume, read
 from consentry.services.writing import utcnow
+from consentry.storage import events as event_log
 from consentry.storage import webhook_deliveries as deliveries
 from consentry.storage import webhooks as stored
 
@@ -42,3 +48,18 @@ def queue_deliveries(connection: Connection, events: list[Event]) -> None:
 def fan_out(engine: Engine, *, limit: int = 500) -> int:
     """Queue the next events' deliveries; answers how many events were handled."""
     return consume(engine, CONSUMER, queue_deliveries, limit=limit)
+
+
+def catch_up(connection: Connection, *, batch: int = 500) -> None:
+    """Queue every event not yet fanned out, under the subscriptions as they are now, in the
+    caller's transaction (which then changes a subscription: the change and the cursor's move
+    commit together, so each event is judged by the subscription as it was when it happened)."""
+    position = event_log.lock_cursor(connection, CONSUMER)
+    while True:
+        found, reached = read(connection, position, batch)
+        if reached == position:
+            break
+        if found:
+            queue_deliveries(connection, found)
+        position = reached
+    event_log.move_cursor(connection, CONSUMER, position)

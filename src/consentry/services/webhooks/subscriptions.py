@@ -21,6 +21,7 @@ from consentry.domain.webhooks import (
 )
 from consentry.services.events import end_position
 from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.webhooks import fanout
 from consentry.services.writing import utcnow
 from consentry.storage import webhook_deliveries as deliveries
 from consentry.storage import webhooks as stored
@@ -92,7 +93,8 @@ def update_subscription(
     description: str | None = None,
 ) -> Subscription:
     """Change what is named; the rest stays. Pausing stops sending (queued deliveries wait)
-    and fanning out (events while paused are not queued for it)."""
+    and fanning out (events while paused are not queued for it). A change of state or of
+    event types applies to the events after it: those before are queued under the old ones."""
     values: dict[str, object] = {}
     if url is not None:
         values["url"] = parse_url(url)
@@ -103,8 +105,14 @@ def update_subscription(
     if description is not None:
         values["description"] = description.strip()[:200]
     with UnitOfWork(engine, write=True, ledger=False) as uow:
-        if stored.get(uow.connection, subscription_id) is None:
+        current = stored.get(uow.connection, subscription_id)
+        if current is None:
             raise NotFound(f"No webhook subscription {subscription_id}.", field="id")
+        if (
+            values.get("active", current.active) != current.active
+            or values.get("event_types", current.event_types) != current.event_types
+        ):
+            fanout.catch_up(uow.connection)
         if values:
             stored.change(uow.connection, subscription_id, utcnow(), **values)
         changed = stored.get(uow.connection, subscription_id)
@@ -140,16 +148,31 @@ def list_deliveries(
     )
 
 
+def get_delivery(
+    engine: Engine, subscription_id: int, delivery_id: int
+) -> tuple[Delivery, list[Attempt]]:
+    """One delivery of a subscription, with its attempts (oldest first)."""
+    with UnitOfWork(engine) as uow:
+        found = deliveries.get(uow.connection, delivery_id)
+        if found is None or found.subscription_id != subscription_id:
+            raise _no_delivery(subscription_id, delivery_id)
+        return found, deliveries.attempts_of(uow.connection, [delivery_id])
+
+
+def _no_delivery(subscription_id: int, delivery_id: int) -> NotFound:
+    return NotFound(
+        f"No delivery {delivery_id} of webhook subscription {subscription_id}.",
+        field="deliveryId",
+    )
+
+
 def redeliver(engine: Engine, subscription_id: int, delivery_id: int) -> Delivery:
     """Queue a delivery to be sent again now (delivered or given up alike). It goes out
     before the subscription's newer pending deliveries: it is the oldest."""
     with UnitOfWork(engine, write=True, ledger=False) as uow:
         found = deliveries.get(uow.connection, delivery_id)
         if found is None or found.subscription_id != subscription_id:
-            raise NotFound(
-                f"No delivery {delivery_id} of webhook subscription {subscription_id}.",
-                field="deliveryId",
-            )
+            raise _no_delivery(subscription_id, delivery_id)
         deliveries.requeue(uow.connection, delivery_id, utcnow())
         requeued = deliveries.get(uow.connection, delivery_id)
         uow.commit()
