@@ -1,7 +1,8 @@
 """A real HTTP server that receives webhooks, for tests: it keeps every request it got and
 answers with the status its `answer` function picks (200 unless told otherwise). With a
-`gate`, each request is kept on arrival and answered only once the gate is open: a receiver
-that hangs (until the sender's timeout, or until the test lets it go)."""
+`gate`, each request (or each one `held` picks by its number) is kept on arrival and answered
+only once the gate is open: a receiver that hangs (until the sender's timeout, or until the
+test lets it go)."""
 
 import json
 import threading
@@ -43,7 +44,10 @@ class Receiver:
 
 @contextmanager
 def receiving(
-    answer: Callable[[int], int] | None = None, *, gate: threading.Event | None = None
+    answer: Callable[[int], int] | None = None,
+    *,
+    gate: threading.Event | None = None,
+    held: Callable[[int], bool] = lambda _: True,
 ) -> Iterator[Receiver]:
     receiver = Receiver(url="")
     if answer is not None:
@@ -53,11 +57,12 @@ def receiving(
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with receiver.lock:
-                status = receiver.answer(len(receiver.received))
+                number = len(receiver.received)
+                status = receiver.answer(number)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 headers["x-answered"] = str(status)
                 receiver.received.append(Received(self.path, headers, body))
-            if gate is not None:
+            if gate is not None and held(number):
                 gate.wait()
             try:
                 self.send_response(status)

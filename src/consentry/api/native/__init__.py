@@ -1,6 +1,7 @@
 """The native API (`/api/v1`): what HubSpot offers only in its UI — subscription types,
-business units, settings, suppressions, a subscriber's statuses, ledger and receipt, and
-eligibility. Every route needs the `consentry.admin` scope."""
+business units, settings, suppressions, a subscriber's statuses, ledger and receipt,
+eligibility; and workflows and outbound webhooks. Every route needs the `consentry.admin` scope
+(a webhook's secret and the receiver URL are an administrator's to see)."""
 
 from fastapi import APIRouter
 
@@ -17,6 +18,7 @@ from consentry.api.native import (
     suppressions,
     types,
     units,
+    webhooks,
     workflows,
 )
 from consentry.domain import Scope
@@ -35,6 +37,7 @@ for module in (
     imports,
     phones,
     workflows,
+    webhooks,
 ):
     router.include_router(module.router)
 
