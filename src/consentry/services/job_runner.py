@@ -217,6 +217,8 @@ class JobRunner:
         write_lines(_part(parts_dir(self.config, row.id), self._chunks), answer.lines, None)
         # Should the commit itself fail, the job ends FAILED and the database's count stands.
         self._done, self._chunks, self._summary = self._done + rows, self._chunks + 1, summary
+        if row.total is not None and self._done > row.total:  # as job_rows.advance does
+            self._row = JobRow(**{**row.__dict__, "total": self._done})
 
     def _end(self, state: JobStateValue, *, error: str | None = None) -> None:
         """Record the job's end, then join its result parts (a job that ended is never taken

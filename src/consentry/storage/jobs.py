@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, case, or_, select, update
 
 from consentry.storage.job_tables import JobStateValue, jobs
 
@@ -129,7 +129,16 @@ def advance(
     result = connection.execute(
         update(jobs)
         .where(jobs.c.id == job_id, jobs.c.worker_id == worker_id, jobs.c.state == _RUNNING)
-        .values(done=done, cursor=cursor, chunks=chunks, summary=dict(summary), heartbeat_at=now)
+        .values(
+            done=done,
+            cursor=cursor,
+            chunks=chunks,
+            summary=dict(summary),
+            heartbeat_at=now,
+            # A job over live data (enroll existing contacts) may find more rows than it
+            # counted when queued: its total grows rather than the progress passing 100 %.
+            total=case((jobs.c.total < done, done), else_=jobs.c.total),
+        )
     )
     return result.rowcount == 1
 
