@@ -17,6 +17,7 @@ from consentry.cli import (
     status,
     tokens,
     users,
+    webhooks,
     worker,
     workflows,
 )
@@ -49,6 +50,7 @@ app.command("receipt")(exports.receipt)
 app.add_typer(channels.app, name="channels")
 app.add_typer(review.app, name="review")
 app.add_typer(workflows.app, name="workflows")
+app.add_typer(webhooks.app, name="webhooks")
 
 
 def main() -> None:

@@ -149,6 +149,22 @@ def payload(event: Event) -> dict[str, Any]:
     }
 
 
+# A test request (`consentry webhooks test`): the shape of an event, but none of the log's, so
+# a receiver can answer it and otherwise ignore it.
+PING = "webhook.ping"
+
+
+def ping_payload(ping_id: str, subscription_id: int, at: datetime) -> dict[str, Any]:
+    return {
+        "id": ping_id,
+        "type": PING,
+        "occurredAt": at.isoformat(),
+        "contactId": None,
+        "subscriberId": None,
+        "data": {"webhookId": subscription_id},
+    }
+
+
 def body_bytes(body: dict[str, Any]) -> bytes:
     """The exact bytes sent (and signed): compact JSON, keys in a stable order."""
     return json.dumps(body, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()

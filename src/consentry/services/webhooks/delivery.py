@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -65,8 +66,8 @@ class Sender:
 
 
 @dataclass(frozen=True)
-class _Result:
-    status_code: int | None
+class Result:
+    status_code: int | None  # None: no answer (timeout, refused connection)
     latency_ms: int
     error: str | None
 
@@ -75,22 +76,28 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _post(client: httpx.Client, subscription: Subscription, delivery: Delivery) -> _Result:
-    body = body_bytes(delivery.payload)
-    sent_at = int(time.time())
-    request_headers = headers(subscription.secret, delivery.event_id, sent_at, body)
+def post(
+    client: httpx.Client, url: str, secret: str, event_id: str, body: dict[str, Any]
+) -> Result:
+    """Send one signed request; any answer or failure becomes a `Result`, never an error."""
+    content = body_bytes(body)
+    request_headers = headers(secret, event_id, int(time.time()), content)
     started = time.monotonic()
     try:
-        response = client.post(subscription.url, content=body, headers=request_headers)
+        response = client.post(url, content=content, headers=request_headers)
     except httpx.HTTPError as error:
         latency = int((time.monotonic() - started) * 1000)
-        return _Result(None, latency, f"{type(error).__name__}: {error}"[:500])
+        return Result(None, latency, f"{type(error).__name__}: {error}"[:500])
     latency = int((time.monotonic() - started) * 1000)
     text = "" if succeeded(response.status_code) else response.text
-    return _Result(response.status_code, latency, short_error(response.status_code, None, text))
+    return Result(response.status_code, latency, short_error(response.status_code, None, text))
 
 
-def _record(sender: Sender, delivery: Delivery, result: _Result) -> bool:
+def _post(client: httpx.Client, subscription: Subscription, delivery: Delivery) -> Result:
+    return post(client, subscription.url, subscription.secret, delivery.event_id, delivery.payload)
+
+
+def _record(sender: Sender, delivery: Delivery, result: Result) -> bool:
     now = utcnow()
     if succeeded(result.status_code):
         state, next_at = DeliveryState.DELIVERED, now
@@ -170,9 +177,11 @@ def _lease(sender: Sender, limit: int) -> list[Subscription]:
     return leased
 
 
-def _client(sender: Sender) -> httpx.Client:
-    timeout = httpx.Timeout(sender.timeout, connect=min(sender.timeout, 5.0))
-    return httpx.Client(timeout=timeout, transport=sender.transport, follow_redirects=False)
+def http_client(timeout: float, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The HTTP client requests go out with: no redirects followed (a receiver's URL is what
+    was registered, and a redirect would carry the signed body elsewhere)."""
+    limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
+    return httpx.Client(timeout=limits, transport=transport, follow_redirects=False)
 
 
 def deliver_due(sender: Sender) -> int:
@@ -182,7 +191,7 @@ def deliver_due(sender: Sender) -> int:
     if not leased:
         return 0
     with (
-        _client(sender) as client,
+        http_client(sender.timeout, sender.transport) as client,
         ThreadPoolExecutor(max_workers=len(leased), thread_name_prefix="webhooks") as pool,
     ):
         counts = pool.map(lambda s: _send_subscription(sender, client, s), leased)
@@ -196,7 +205,7 @@ class Dispatcher:
 
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
-        self._client = _client(sender)
+        self._client = http_client(sender.timeout, sender.transport)
         self._pool = ThreadPoolExecutor(
             max_workers=sender.subscriptions_per_round, thread_name_prefix="webhooks"
         )
