@@ -18,6 +18,7 @@ from rich.text import Text
 
 from consentry.cli.context import console, errors
 from consentry.services.jobs import Job, JobState
+from consentry.services.workflows import enrollment as workflow_enrollment
 
 T = TypeVar("T")
 
@@ -57,7 +58,15 @@ def with_progress(description: str, run: Callable[[Callable[[int, int | None], N
         return run(on_progress)
 
 
-def summary_line(summary: Mapping[str, int]) -> str:
+# Jobs that change no statuses count other things: their line says only those.
+_KIND_SUMMARY = {
+    workflow_enrollment.KIND: (("enrolled", "enrolled"), ("skipped", "skipped")),
+}
+
+
+def summary_line(summary: Mapping[str, int], kind: str | None = None) -> str:
+    if kind in _KIND_SUMMARY:
+        return ", ".join(f"{summary.get(key, 0):,} {label}" for key, label in _KIND_SUMMARY[kind])
     counts = ", ".join(f"{summary.get(key, 0):,} {label}" for key, label in SUMMARY)
     extra = [
         f"{summary[key]:,} {label}"
@@ -65,8 +74,6 @@ def summary_line(summary: Mapping[str, int]) -> str:
             ("contacts_created", "contacts created"),
             ("contacts_updated", "contacts updated"),
             ("blank_lines", "blank lines skipped"),
-            ("enrolled", "contacts enrolled"),
-            ("skipped", "contacts skipped"),
         )
         if summary.get(key)
     ]
@@ -76,7 +83,7 @@ def summary_line(summary: Mapping[str, int]) -> str:
 def report(job: Job) -> int:
     """Print how the job ended; the exit code: 0 done, 1 failed or cancelled."""
     state = job.state
-    console.print(f"Job {job.id} {state.value.lower()}: {summary_line(job.summary)}")
+    console.print(f"Job {job.id} {state.value.lower()}: {summary_line(job.summary, job.kind)}")
     if job.result_path:
         console.print(f"Results: {job.result_path}")
     if job.error:

@@ -84,7 +84,7 @@ def show(job_id: int) -> None:
         job = jobs.get_job(migrated_engine(), job_id)
     total = f"{job.total:,}" if job.total is not None else "?"
     console.print(f"Job {job.id} ({job.kind}) {job.state.value}: {job.done:,} of {total} rows")
-    console.print(f"Summary: {summary_line(job.summary)}")
+    console.print(f"Summary: {summary_line(job.summary, job.kind)}")
     if job.result_path:
         console.print(f"Results: {job.result_path}")
     if job.error:
