@@ -174,6 +174,26 @@ def test_editing_makes_a_new_version(site: Site, page: Page) -> None:
     assert workflows.get(site.engine, workflow.id).version == 2
 
 
+def test_a_workflow_bigger_than_the_form_is_not_offered_for_editing(site: Site, page: Page) -> None:
+    """Six actions made with the API: the form holds five, so saving it would drop one."""
+    property_step = {"type": "SET_PROPERTY", "propertyName": "city", "value": "Berlin"}
+    actions = [_definition(site)["actions"][0], *[property_step] * 5]
+    workflow = workflows.create(site.engine, _definition(site, actions=actions), "user:test")
+    site.sign_in(page, "marketer")
+    page.goto(f"{site.url}/admin/workflows/{workflow.id}/edit")
+    expect(page).to_have_url(f"{site.url}/admin/workflows/{workflow.id}")
+    expect(page.get_by_role("status")).to_contain_text("it has 6 actions; the form holds 5")
+    # A post made anyway (an old tab) changes nothing either.
+    with site.client("marketer") as client:
+        html = client.get(f"/admin/workflows/{workflow.id}").text
+        answer = client.post(
+            f"/admin/workflows/{workflow.id}/edit",
+            data={"csrf_token": csrf_of(html), "name": "Shrunk", "a0_kind": "SET_PROPERTY"},
+        )
+        assert answer.status_code == 303
+    assert workflows.get(site.engine, workflow.id).version == 1
+
+
 def test_enroll_existing_contacts_runs_as_a_job_with_progress(site: Site, page: Page) -> None:
     for i in range(3):
         contacts.create(site.engine, {"email": f"old{i}@example.com", "lifecyclestage": "customer"})

@@ -188,6 +188,23 @@ def _action(form: FormData, prefix: str) -> dict[str, Any] | None:
     return found
 
 
+def beyond_form(definition: Mapping[str, Any]) -> str | None:
+    """Why the form cannot hold a stored definition (one made with the API or the CLI), or
+    None. Editing it here would silently drop what the form has no room for, so it is not
+    offered."""
+    groups = definition.get("enrollmentTrigger", {}).get("filterGroups", [])
+    actions = definition.get("actions", [])
+    if len(groups) > GROUPS:
+        return f"its trigger has {len(groups)} groups of filters; the form holds {GROUPS}"
+    if any(len(group.get("filters", [])) > ROWS for group in groups):
+        return f"a group of its trigger has more than {ROWS} filters, the form's room"
+    if len(actions) > SLOTS:
+        return f"it has {len(actions)} actions; the form holds {SLOTS}"
+    if any(action.get("businessUnitId") is not None for action in actions):
+        return "an action names a business unit, which the form does not offer"
+    return None
+
+
 def values_of(definition: Mapping[str, Any]) -> dict[str, str]:
     """A stored definition (its JSON) as the form's inputs, to edit it."""
     values = {

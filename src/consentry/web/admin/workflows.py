@@ -5,7 +5,7 @@ progress, enrolled and per-action outcome counts, and the per-contact log (searc
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from consentry.domain import Actor, ActorKind, Channel, ConsentryError, InvalidInput
 from consentry.domain.filters import Operator
@@ -15,6 +15,7 @@ from consentry.services import account, list_types, workflows
 from consentry.services.jobs import get_job
 from consentry.services.sessions import Session
 from consentry.services.workflows import history
+from consentry.services.workflows.definitions import Workflow
 from consentry.web.admin import workflow_form
 from consentry.web.admin.auth import current_session, need
 from consentry.web.admin.pages import engine, form_of, number, redirect, render, text
@@ -92,19 +93,38 @@ def new_page(request: Request, session: Session = Depends(current_session)) -> H
     )
 
 
-@router.get(f"{PAGE}/{{workflow_id}}/edit")
+@router.get(f"{PAGE}/{{workflow_id}}/edit", response_model=None)
 def edit_page(
     request: Request, workflow_id: WorkflowId, session: Session = Depends(current_session)
-) -> HTMLResponse:
+) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)
     workflow = workflows.get(engine(request), workflow_id)
+    refusal = _not_editable_here(workflow)
+    if refusal is not None:
+        return refusal
     values = workflow_form.values_of(workflow.as_json())
     return _form_page(request, values, workflow=workflow)
+
+
+def _not_editable_here(workflow: Workflow) -> RedirectResponse | None:
+    """Back to the workflow's page when the form cannot hold its definition."""
+    why = workflow_form.beyond_form(workflow.as_json())
+    if why is None:
+        return None
+    return redirect(
+        f"{PAGE}/{workflow.id}",
+        f"This workflow cannot be edited here: {why}. Change it with `consentry workflows"
+        f" update {workflow.id} --file …` or PUT /api/v1/workflows/{workflow.id}.",
+    )
 
 
 async def _save(request: Request, session: Session, workflow_id: int | None) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)
     form = await form_of(request)
+    if workflow_id is not None:
+        refusal = _not_editable_here(workflows.get(engine(request), workflow_id))
+        if refusal is not None:
+            return refusal
     built = workflow_form.build(form)
     try:
         if workflow_id is None:
@@ -207,7 +227,7 @@ async def enable(
         # needs) is shown where it can be fixed: in the edit form, next to that field.
         stored = workflows.get(engine(request), workflow_id)
         where = workflow_form.as_stored(stored.as_json()).input_for(problem.field)
-        if not where:
+        if not where or workflow_form.beyond_form(stored.as_json()):
             return redirect(back, f"Not turned on: {problem.message}")
         return _form_page(
             request,
