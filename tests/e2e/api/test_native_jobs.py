@@ -154,3 +154,10 @@ def test_an_upload_that_is_not_a_list_is_refused(client: httpx.Client) -> None:
 
     assert broken.status_code == 400 and "cannot be read as XLSX" in broken.json()["message"]
     assert transform.status_code == 400 and "rot13" in transform.json()["message"]
+    # Python's "undefined" codec exists but refuses every byte (found by schemathesis).
+    undefined = client.post(
+        "/api/v1/imports/optouts?expectRows=1&encoding=undefined",
+        content=b"Email\na@x.com\n",
+        headers={"Content-Type": "text/csv"},
+    )
+    assert undefined.status_code == 400 and "undefined" in undefined.json()["message"]
