@@ -67,6 +67,9 @@ def test_events_arrive_signed_in_order_and_only_those_after_creation(engine: Eng
         "subscription.status_changed",
     ]
     assert [e["data"].get("address") for e in events[1:]] == ["ada@example.com", "bob@example.com"]
+    # A status event names the address's live contact when there is one (ada; bob has none).
+    ada = contacts.get(engine, "ada@example.com", id_property="email")
+    assert [e["contactId"] for e in events] == [int(ada.id), int(ada.id), None]
     for request in got:
         assert request.headers["consentry-event-id"] == request.event["id"]
         assert verify(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Connection, false, func, select
 
 from consentry.domain.filters import FilterGroup
 from consentry.storage.contact_filters import where
-from consentry.storage.tables import contacts
+from consentry.storage.tables import contacts, subscribers
 
 
 @dataclass(frozen=True)
@@ -100,4 +100,25 @@ def ids_by_email_keys(connection: Connection, keys: Iterable[str]) -> dict[str, 
             )
         )
         found.update({row.email_key: row.id for row in rows})
+    return found
+
+
+def contacts_of_email_subscribers(
+    connection: Connection, subscriber_ids: Iterable[int]
+) -> dict[int, int]:
+    """The live contact of each email subscriber that has one: statuses belong to the address,
+    and a contact is found by its email (900 ids a query)."""
+    wanted = sorted(set(subscriber_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(wanted), 900):
+        rows = connection.execute(
+            select(subscribers.c.id, contacts.c.id.label("contact_id"))
+            .join(contacts, contacts.c.email_key == subscribers.c.key)
+            .where(
+                subscribers.c.id.in_(wanted[start : start + 900]),
+                subscribers.c.channel == "EMAIL",
+                contacts.c.archived == false(),
+            )
+        )
+        found.update({row.id: row.contact_id for row in rows})
     return found

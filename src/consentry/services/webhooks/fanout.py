@@ -10,12 +10,15 @@ changing the event types applies from the moment of the change — not from when
 catches up — a change first fans out every event before it (`catch_up`), in its transaction.
 """
 
+from dataclasses import replace
+
 from sqlalchemy import Connection, Engine
 
 from consentry.domain.events import Event
 from consentry.domain.webhooks import payload
 from consentry.services.events import consume, read
 from consentry.services.writing import utcnow
+from consentry.storage import contact_selection
 from consentry.storage import events as event_log
 from consentry.storage import webhook_deliveries as deliveries
 from consentry.storage import webhooks as stored
@@ -23,10 +26,32 @@ from consentry.storage import webhooks as stored
 CONSUMER = "webhooks"
 
 
+def _with_contacts(connection: Connection, events: list[Event]) -> list[Event]:
+    """Status events name the subscriber (statuses belong to the address); receivers such as
+    a CRM want the contact too: the live contact with that email, when there is one now."""
+    unnamed = {
+        event.subscriber_id
+        for event in events
+        if event.contact_id is None
+        and event.subscriber_id is not None
+        and event.data.get("channel") == "EMAIL"
+    }
+    if not unnamed:
+        return events
+    found = contact_selection.contacts_of_email_subscribers(connection, unnamed)
+    return [
+        replace(event, contact_id=found[event.subscriber_id])
+        if event.contact_id is None and event.subscriber_id in found
+        else event
+        for event in events
+    ]
+
+
 def queue_deliveries(connection: Connection, events: list[Event]) -> None:
     subscriptions = stored.listing(connection, active_only=True)
     if not subscriptions:
         return
+    events = _with_contacts(connection, events)
     rows = [
         {
             "subscription_id": subscription.id,
