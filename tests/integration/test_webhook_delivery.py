@@ -17,7 +17,7 @@ from consentry.services import contacts, webhooks
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import webhooks as stored
-from consentry.storage.webhook_tables import webhook_subscriptions
+from consentry.storage.webhook_tables import webhook_deliveries, webhook_subscriptions
 from tests.e2e.webhook_receiver import receiving
 from tests.integration.helpers import change
 
@@ -126,6 +126,30 @@ def test_a_delivery_past_its_retry_period_is_given_up_and_the_next_one_goes(
         assert [d.state for d in page.deliveries] == [DeliveryState.DELIVERED] * 2
         assert len(page.attempts[given_up.id]) == 2
         assert len(receiver.all()) == 3
+
+
+def test_a_redelivery_starts_its_backoff_again_from_the_shortest_wait(engine: Engine) -> None:
+    base = timedelta(seconds=60)
+    with receiving(lambda n: 500) as receiver:
+        sub = webhooks.create_subscription(
+            engine, url=receiver.url, event_types=["contact.created"], created_by="test"
+        )
+        contacts.create(engine, {"email": "a@example.com"})
+        webhooks.fan_out(engine)
+        sender = _sender(engine, RetryPolicy(base=base))
+        for _ in range(4):  # four failures: the next wait has grown to 8 × base
+            with UnitOfWork(engine, write=True) as uow:
+                uow.connection.execute(update(webhook_deliveries).values(next_attempt_at=utcnow()))
+                uow.commit()
+            webhooks.deliver_due(sender)
+        (failing,) = webhooks.list_deliveries(engine, sub.id).deliveries
+        assert failing.attempts == 4
+        assert failing.next_attempt_at - failing.last_attempt_at >= base * 4
+        webhooks.redeliver(engine, sub.id, failing.id)
+        webhooks.deliver_due(sender)
+    (again,) = webhooks.list_deliveries(engine, sub.id).deliveries
+    assert again.attempts == 5 and again.state == DeliveryState.PENDING
+    assert again.next_attempt_at - again.last_attempt_at < base  # the first wait, jittered
 
 
 def test_a_paused_subscription_gets_nothing_until_resumed(engine: Engine) -> None:

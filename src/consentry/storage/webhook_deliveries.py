@@ -108,6 +108,14 @@ def attempts_of(connection: Connection, delivery_ids: Sequence[int]) -> list[Att
     ]
 
 
+def attempts_since(connection: Connection, delivery_id: int, since: datetime) -> int:
+    """How many times the delivery was tried since `since` (its retry period's start)."""
+    query = select(func.count()).where(
+        webhook_attempts.c.delivery_id == delivery_id, webhook_attempts.c.at >= since
+    )
+    return int(connection.execute(query).scalar_one())
+
+
 def record_attempt(
     connection: Connection,
     delivery: Delivery,

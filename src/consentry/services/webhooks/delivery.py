@@ -99,16 +99,19 @@ def _post(client: httpx.Client, subscription: Subscription, delivery: Delivery) 
 
 def _record(sender: Sender, delivery: Delivery, result: Result) -> bool:
     now = utcnow()
-    if succeeded(result.status_code):
-        state, next_at = DeliveryState.DELIVERED, now
-    else:
-        retry = sender.policy.next_attempt(
-            delivery.attempts + 1, delivery.created_at, now, random.random()
-        )
-        state, next_at = (DeliveryState.PENDING, retry) if retry else (DeliveryState.FAILED, now)
     with UnitOfWork(sender.engine, write=True, ledger=False) as uow:
         if deliveries.get(uow.connection, delivery.id) is None:
             return False  # its subscription was deleted meanwhile
+        if succeeded(result.status_code):
+            state, next_at = DeliveryState.DELIVERED, now
+        else:
+            # The backoff counts the tries since the retry period began: a redelivery starts
+            # again from the short waits, though its attempt count keeps the whole story.
+            tries = deliveries.attempts_since(uow.connection, delivery.id, delivery.created_at)
+            retry = sender.policy.next_attempt(tries + 1, delivery.created_at, now, random.random())
+            state, next_at = (
+                (DeliveryState.PENDING, retry) if retry else (DeliveryState.FAILED, now)
+            )
         deliveries.record_attempt(
             uow.connection,
             delivery,
