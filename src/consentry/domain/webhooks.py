@@ -130,8 +130,10 @@ def parse_secret(value: str) -> str:
 
 
 def masked(secret: str) -> str:
-    """How a stored secret is shown after creation: enough to tell two apart, no more."""
-    return f"{secret[:4]}…{'•' * 8}"
+    """How a stored secret is shown after creation: enough to tell two apart, no more — its
+    last four characters (generated secrets all begin "whsec_", so the start tells nothing)."""
+    prefix = "whsec_" if secret.startswith("whsec_") else ""
+    return f"{prefix}{'•' * 8}{secret[-4:]}"
 
 
 # --- the wire -----------------------------------------------------------------------------

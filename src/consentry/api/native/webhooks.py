@@ -45,7 +45,7 @@ class WebhookOut(BaseModel):
     eventTypes: list[str]
     active: bool  # false: paused (nothing is sent, and events meanwhile are not queued)
     description: str
-    secretHint: str  # the secret's first characters; the whole is shown once, when made
+    secretHint: str  # the secret's last characters; the whole is shown once, when made
     createdAt: Time
     createdBy: str
     updatedAt: Time
