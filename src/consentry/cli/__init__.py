@@ -3,6 +3,7 @@
 import typer
 
 from consentry.cli import (
+    backup,
     catalog,
     channels,
     db,
@@ -51,6 +52,8 @@ app.add_typer(channels.app, name="channels")
 app.add_typer(review.app, name="review")
 app.add_typer(workflows.app, name="workflows")
 app.add_typer(webhooks.app, name="webhooks")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 
 def main() -> None:
