@@ -40,6 +40,7 @@ from consentry.services.history import (
     statuses_as_of,
     verify_ledger,
 )
+from consentry.services.projection_check import ProjectionCheck, check_projection
 from consentry.services.reading import (
     SubscriberStatuses,
     TypeStatus,
@@ -86,6 +87,7 @@ __all__ = [
     "NewType",
     "OneTimeAnswer",
     "Profile",
+    "ProjectionCheck",
     "Provenance",
     "Receipt",
     "ReceiptEntry",
@@ -102,6 +104,7 @@ __all__ = [
     "audience_answers",
     "check_eligibility",
     "check_eligibility_batch",
+    "check_projection",
     "clear_unsubscribe_all",
     "contact_audience",
     "create_type",

@@ -101,12 +101,21 @@ def between(connection: Connection, first: int, last: int) -> list[LedgerEntry]:
     return _read(connection, _BETWEEN, (first, last))
 
 
+def for_subscriber_range(connection: Connection, first: int, last: int) -> list[LedgerEntry]:
+    """Entries of subscribers first..last (inclusive), by subscriber, each oldest first."""
+    return _read(connection, _SUBSCRIBERS, (first, last))
+
+
 # Ranges of entries (the event log's readers, verification) are read through the driver's
 # cursor: SQLAlchemy's per-row processing and the entry's generated __init__ were most of the
 # cost of every event-log consumer, which runs after each batch write.
 _COLUMNS = ", ".join(_FIELDS)
 _BETWEEN = f"SELECT {_COLUMNS} FROM ledger WHERE id >= ? AND id <= ? ORDER BY id"
 _PAGE = f"SELECT {_COLUMNS} FROM ledger WHERE id > ? ORDER BY id LIMIT ?"
+_SUBSCRIBERS = (
+    f"SELECT {_COLUMNS} FROM ledger WHERE subscriber_id >= ? AND subscriber_id <= ?"
+    " ORDER BY subscriber_id, id"
+)
 _TIMES = tuple(i for i, name in enumerate(_FIELDS) if isinstance(ledger.c[name].type, UTCDateTime))
 _EVIDENCE = _FIELDS.index("evidence")
 

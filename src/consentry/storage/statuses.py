@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from consentry.domain import LegalBasis, Source, Status, SuccessReason, WideType
-from consentry.storage.tables import subscription_statuses, wide_statuses
+from consentry.storage.tables import subscribers, subscription_statuses, wide_statuses
 from consentry.storage.upsert import upsert
 
 
@@ -156,4 +156,36 @@ def save_wide(connection: Connection, rows: Sequence[WideRow]) -> None:
         wide_statuses,
         [_values(row) for row in rows],
         keys=("subscriber_id", "wide_type", "business_unit_id"),
+    )
+
+
+def in_subscriber_range(
+    connection: Connection, first: int, last: int
+) -> tuple[list[StatusRow], list[WideRow]]:
+    """Every stored status and wide row of subscribers first..last (inclusive)."""
+    between = subscription_statuses.c.subscriber_id.between(first, last)
+    rows = [
+        _status_row(row) for row in connection.execute(select(subscription_statuses).where(between))
+    ]
+    wide = [
+        WideRow(
+            row.subscriber_id,
+            WideType(row.wide_type),
+            row.business_unit_id,
+            row.opted_out,
+            Source(row.source),
+            row.occurred_at,
+            row.ledger_id,
+        )
+        for row in connection.execute(
+            select(wide_statuses).where(wide_statuses.c.subscriber_id.between(first, last))
+        )
+    ]
+    return rows, wide
+
+
+def last_subscriber_id(connection: Connection) -> int:
+    """The highest subscriber id: every stored row and ledger entry names one at or below it."""
+    return int(
+        connection.execute(select(func.coalesce(func.max(subscribers.c.id), 0))).scalar_one()
     )
