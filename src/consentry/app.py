@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 
 from consentry import __version__, worker
 from consentry.api import contacts, errors, health, metrics, native, openapi, webhooks
+from consentry.api.body_limit import BodyLimit
 from consentry.api.hubspot import v3, v4
 from consentry.api.idempotency import IdempotencyMiddleware
 from consentry.api.request_log import RequestLog
@@ -45,6 +46,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
+    app.add_middleware(BodyLimit, config=config)  # outside every layer that reads a body whole
     # Outermost: times and logs the whole answer, replays included, under its correlation id.
     app.add_middleware(RequestLog, metrics=metrics.install(app, app.state.engine))
     errors.install(app, html_for=html_error)

@@ -52,6 +52,10 @@ class Config(BaseSettings):
     # first retry (each later one doubles it, up to about an hour; retried for 24 hours).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    # Request bodies (issue 11): a JSON body is parsed whole, so it is capped (413 beyond);
+    # uploads (opt-out lists, audiences) are spooled to disk and may be larger.
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
 
     @model_validator(mode="after")
     def _secret_key_outside_dev(self) -> "Config":

@@ -30,16 +30,19 @@ async def spool(request: Request) -> IO[bytes]:
     """The request body in a temporary file, rewound; 413 beyond `MAX_UPLOAD_BYTES`."""
     spooled = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY_BYTES)  # noqa: SIM115
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            spooled.close()
-            raise ApiError(
-                413,
-                "PAYLOAD_TOO_LARGE",
-                f"The list is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it.",
-            )
-        spooled.write(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise ApiError(
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    f"The list is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it.",
+                )
+            spooled.write(chunk)
+    except BaseException:  # the body limit, a client gone: the file must not outlive it
+        spooled.close()
+        raise
     spooled.seek(0)
     return spooled
 
