@@ -29,16 +29,6 @@ TEMPLATES = Jinja2Templates(
     )
 )
 FLASH_COOKIE = "consentry_flash"
-# Defence in depth behind autoescaping: no inline or foreign scripts, no framing (clickjacking).
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
-        " img-src 'self' https: data:; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-}
 ACTION_LABELS = {
     "SET_WIDE": "Unsubscribe from all",
     "CLEAR_WIDE": "Unsubscribe from all cleared",
@@ -80,7 +70,6 @@ def render(
     }
     values.update(context or {})
     response = TEMPLATES.TemplateResponse(request, template, values, status_code=status)
-    response.headers.update(SECURITY_HEADERS)
     if values["flash"]:
         response.delete_cookie(FLASH_COOKIE, path="/admin")
     return response

@@ -95,11 +95,10 @@ def render(
 
 
 def page_headers(style_nonce: str) -> Mapping[str, str]:
+    """No caching, and a policy admitting this answer's inline styles by nonce; the headers
+    every answer carries (no Referer, no framing, nosniff, HSTS) are `web.security_headers`."""
     return {
         "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
         "Content-Security-Policy": (
             "default-src 'none'; style-src 'self' 'nonce-"
             + style_nonce
