@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 
 from consentry.domain import Conflict, InvalidInput, NotFound
@@ -163,14 +164,21 @@ def inspect(path: Path) -> Contents:
                 chain_verified=current,
             )
     except sqlite3.DatabaseError as error:
-        raise InvalidInput(f"{path} is not a readable SQLite database: {error}") from None
+        raise _unreadable(path, error) from None
     except Exception as error:
         cause = getattr(error, "orig", None)
         if isinstance(cause, sqlite3.DatabaseError):
-            raise InvalidInput(f"{path} is not a readable Consentry database: {cause}") from None
+            raise _unreadable(path, cause) from None
         raise
     finally:
         engine.dispose()
+
+
+def _unreadable(path: Path, error: sqlite3.DatabaseError) -> InvalidInput:
+    # Python 3.11+ names SQLite's error code: "malformed" pages are damage, not a stranger.
+    if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+        return InvalidInput(f"{path} is damaged: {error}")
+    return InvalidInput(f"{path} is not a readable SQLite database: {error}")
 
 
 def in_use(path: Path) -> bool:
@@ -251,7 +259,7 @@ def _revision(connection: Connection, path: Path) -> str:
     revision = str(found[0])
     try:
         migrate.revision_message(revision)
-    except RevisionError:
+    except (RevisionError, CommandError):
         raise InvalidInput(
             f"{path} is at schema revision {revision}, newer than this version of Consentry"
             f" knows (latest {migrate.head_revision()}): restore it with a newer Consentry"
