@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run test lint typecheck contracts pytest bench screenshots install install-dev clean
+.PHONY: run test lint typecheck contracts pytest bench soak screenshots install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ pytest: install-dev
 SCALE ?= quick
 bench: install-dev
 	$(BIN)/python -m benchmarks --scale $(SCALE)
+
+# Crash safety, long (tests/reliability/crash.py): SIGKILL the server under load SOAK_KILLS times
+# (default 20), SOAK_MAX_LOAD_SECONDS apart at most, SOAK_CLIENTS clients, SOAK_SEED to repeat a
+# run; then every check of the short run in `make test`. PostgreSQL too when
+# CONSENTRY_TEST_DATABASE_URL is set. Prints the figures per dialect.
+soak: install-dev
+	$(BIN)/python -m tests.reliability.crash
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
