@@ -90,9 +90,19 @@ def wire_value(value: object, field: str) -> str | None:
 
 
 def check_text(value: str, field: str) -> str:
-    """Refuse the NUL character: PostgreSQL text cannot hold it, so no stored value has it."""
+    """Refuse the NUL character (PostgreSQL text cannot hold it) and lone UTF-16 surrogates
+    (JSON's \\u escapes can spell them; no UTF-8 database or answer can), so no stored value
+    has either."""
     if "\x00" in value:
         raise InvalidInput(f"{field}: a value cannot contain the NUL character.", field=field)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput(
+                f"{field}: a value must be valid Unicode text (it has a lone surrogate).",
+                field=field,
+            ) from None
     return value
 
 

@@ -118,11 +118,30 @@ def email_key(raw: str) -> str:
     return normalise_email(raw).key
 
 
+# Unicode categories of characters nobody types into a phone number on purpose: control,
+# format (direction overrides, zero-width), surrogate, private use and unassigned.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+
+
+def _has_hidden(text: str) -> bool:
+    if text.isascii():
+        return not text.isprintable()
+    return any(unicodedata.category(ch) in _HIDDEN for ch in text)
+
+
 def normalise_phone(raw: str, channel: Channel, default_region: str = "US") -> SubscriberId:
     """Phone key: E.164, parsed with libphonenumber in the account's default region."""
     given = raw.strip()
     if not given:
         raise InvalidAddress("The phone number is empty.", field="phone")
+    if _has_hidden(given):
+        # libphonenumber skips them, but the number is kept as given for sending: a NUL, a
+        # direction override or a lone surrogate would be stored (or refused by the database)
+        # behind a key that looks clean.
+        raise InvalidAddress(
+            f"Invalid phone number {_shown(given)}: it contains an invisible or control character.",
+            field="phone",
+        )
     try:
         number = phonenumbers.parse(given, default_region)
     except phonenumbers.NumberParseException as error:

@@ -186,3 +186,148 @@ def test_the_default_limit_is_ten_megabytes(base_url: str, token: str, engine: E
     assert status == 413
     assert "10 MB" in str(body["message"])
     assert written(engine) == before
+
+
+# ---- Deeply nested JSON -----------------------------------------------------------------------
+
+NESTED = "[" * 100_000 + "]" * 100_000
+NESTED_ROUTES = [
+    ("/communication-preferences/v4/statuses/a@example.com", NESTED),
+    ("/communication-preferences/v4/statuses/batch/write", '{"inputs": ' + NESTED + "}"),
+    ("/communication-preferences/v3/subscribe", NESTED),
+    ("/crm/v3/objects/contacts", '{"properties": ' + NESTED + "}"),
+    ("/crm/v3/objects/contacts/search", '{"filterGroups": ' + NESTED + "}"),
+    ("/api/v1/subscription-types", NESTED),
+    ("/api/v1/eligibility/audience?subscriptionId=1", '{"addresses": ' + NESTED + "}"),
+]
+
+
+@pytest.mark.parametrize(("path", "document"), NESTED_ROUTES, ids=lambda v: v[:40])
+def test_deeply_nested_json_is_a_clear_400(
+    client: httpx.Client, engine: Engine, path: str, document: str
+) -> None:
+    before = written(engine)
+    answer = client.post(path, content=document, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["category"] == "VALIDATION_ERROR" and body["correlationId"]
+    assert written(engine) == before
+
+
+# ---- Text no database can store, and text stored exactly --------------------------------------
+
+LONE_SURROGATE = "\\ud800"  # as JSON spells it: the parsed string has the surrogate alone
+
+
+def _post_raw(client: httpx.Client, path: str, document: str) -> httpx.Response:
+    return client.post(path, content=document, headers={"Content-Type": "application/json"})
+
+
+UNSTORABLE = [
+    pytest.param(
+        "/communication-preferences/v4/statuses/a@example.com",
+        '{"channel": "EMAIL", "statusState": "SUBSCRIBED", "subscriptionId": 1,'
+        ' "legalBasis": "CONSENT_WITH_NOTICE", "legalBasisExplanation": "a%sb"}',
+        "legalBasisExplanation",
+        id="v4-explanation",
+    ),
+    pytest.param(
+        "/communication-preferences/v4/statuses/batch/write",
+        '{"inputs": [{"subscriberIdString": "a@example.com", "channel": "EMAIL",'
+        ' "statusState": "SUBSCRIBED", "subscriptionId": 1, "legalBasis": "CONSENT_WITH_NOTICE",'
+        ' "legalBasisExplanation": "a%sb"}]}',
+        "legalBasisExplanation",
+        id="v4-batch-explanation",
+    ),
+    pytest.param(
+        "/communication-preferences/v3/subscribe",
+        '{"emailAddress": "a@example.com", "subscriptionId": "1",'
+        ' "legalBasis": "CONSENT_WITH_NOTICE", "legalBasisExplanation": "a%sb"}',
+        "legalBasisExplanation",
+        id="v3-explanation",
+    ),
+    pytest.param(
+        "/crm/v3/objects/contacts",
+        '{"properties": {"email": "a@example.com", "firstname": "a%sb"}}',
+        "firstname",
+        id="contact-property",
+    ),
+    pytest.param(
+        "/api/v1/subscription-types",
+        '{"name": "News%s", "description": "x"}',
+        "name",
+        id="type-name",
+    ),
+    pytest.param(
+        "/communication-preferences/v4/statuses/batch/read?channel=EMAIL",
+        '{"inputs": ["a%s@example.com"]}',
+        "",
+        id="batch-read-address",
+    ),
+]
+
+
+@pytest.mark.parametrize("bad", ["\\u0000", LONE_SURROGATE], ids=["nul", "lone-surrogate"])
+@pytest.mark.parametrize(("path", "template", "field"), UNSTORABLE)
+def test_text_no_database_can_store_is_refused_naming_the_field(
+    client: httpx.Client, engine: Engine, path: str, template: str, field: str, bad: str
+) -> None:
+    before = written(engine)
+    answer = _post_raw(client, path, template % bad)
+    assert answer.status_code in (400, 207), answer.text
+    text = answer.text
+    assert field in text, text
+    assert written(engine) == before
+
+
+def test_a_nul_or_invisible_character_in_an_address_in_the_path_is_refused(
+    client: httpx.Client, engine: Engine
+) -> None:
+    before = written(engine)
+    for address in ("a%00@example.com", "a%E2%80%AE@example.com", "a%E2%80%8B@example.com"):
+        answer = client.post(
+            f"/communication-preferences/v4/statuses/{address}",
+            json={"channel": "EMAIL", "statusState": "UNSUBSCRIBED", "subscriptionId": 1},
+        )
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["errors"][0]["in"] in ("subscriberIdString", "email"), answer.text
+    assert written(engine) == before
+
+
+def test_direction_overrides_and_zero_width_characters_in_free_text_are_stored_exactly(
+    client: httpx.Client,
+) -> None:
+    tricky = "Jane \u202eeod\u202c \u200bSmith \u05e9\u05dc\u05d5\u05dd"
+    created = client.post(
+        "/crm/v3/objects/contacts",
+        json={"properties": {"email": "tricky@example.com", "firstname": tricky}},
+    )
+    assert created.status_code == 201, created.text
+    read = client.get(f"/crm/v3/objects/contacts/{created.json()['id']}?properties=firstname")
+    assert read.json()["properties"]["firstname"] == tricky
+    kind = client.post("/api/v1/subscription-types", json={"name": tricky, "description": "d"})
+    assert kind.status_code in (200, 201), kind.text
+    assert kind.json()["name"] == tricky
+
+
+def test_a_homoglyph_domain_is_not_the_domain_it_imitates(
+    client: httpx.Client, engine: Engine
+) -> None:
+    genuine, imitation = "jane@paypal.com", "jane@p\u0430ypal.com"  # Cyrillic а
+    opted_out = client.post(
+        f"/communication-preferences/v4/statuses/{genuine}",
+        json={"channel": "EMAIL", "statusState": "UNSUBSCRIBED", "subscriptionId": 1},
+    )
+    assert opted_out.status_code == 200, opted_out.text
+    looked_up = client.get(f"/communication-preferences/v4/statuses/{imitation}?channel=EMAIL")
+    assert looked_up.status_code == 200, looked_up.text
+    statuses = {s["subscriptionId"]: s["status"] for s in looked_up.json()["results"]}
+    assert statuses.get(1, "NOT_SPECIFIED") == "NOT_SPECIFIED"
+    punycode = client.get(
+        "/communication-preferences/v4/statuses/jane@xn--pypal-4ve.com?channel=EMAIL"
+    )
+    assert [s["status"] for s in punycode.json()["results"]] == [
+        s["status"] for s in looked_up.json()["results"]
+    ]  # an IDN address is its A-label: one subscriber
+    again = client.get(f"/communication-preferences/v4/statuses/{genuine}?channel=EMAIL")
+    assert {s["subscriptionId"]: s["status"] for s in again.json()["results"]}[1] == "UNSUBSCRIBED"

@@ -9,7 +9,7 @@ to null explicitly.
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from consentry.domain import Channel, LegalBasis, Status, SuccessReason, WideType
 
@@ -24,6 +24,29 @@ Time = Annotated[datetime, PlainSerializer(hubspot_time, return_type=str)]
 T = TypeVar("T")
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; larger numbers can name nothing
 Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def _unicode(value: str) -> str:
+    """A lone UTF-16 surrogate (JSON's \\u escapes can spell one) is no text: no database
+    stores it and no answer that quotes it back can be written, so the request is refused."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("is not valid Unicode text (a lone surrogate)") from None
+    return value
+
+
+def _storable(value: str) -> str:
+    """Free text is stored as given, but PostgreSQL text cannot hold a NUL either."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return _unicode(value)
+
+
+Explanation = Annotated[str, Field(max_length=10_000), AfterValidator(_storable)]
+# An address as given; what it may contain is the normaliser's to judge (per input, in batches).
+Subscriber = Annotated[str, AfterValidator(_unicode)]
 
 
 class Wire(BaseModel):
@@ -74,11 +97,11 @@ class PartialPublicStatusRequest(Wire):
     statusState: Status
     subscriptionId: Id
     legalBasis: LegalBasis | None = None
-    legalBasisExplanation: str | None = Field(default=None, max_length=10_000)
+    legalBasisExplanation: Explanation | None = None
 
 
 class PublicStatusRequest(PartialPublicStatusRequest):
-    subscriberIdString: str = Field(max_length=400)
+    subscriberIdString: Subscriber = Field(max_length=400)
 
 
 class PublicStatus(Wire):
@@ -152,7 +175,7 @@ class BatchInput(Wire, Generic[T]):
 
 
 class LinksRequest(Wire):
-    subscriberIdString: str = Field(max_length=400)
+    subscriberIdString: Subscriber = Field(max_length=400)
     language: str | None = Field(default=None, max_length=20)
     subscriptionId: Id | None = None
 
@@ -175,7 +198,7 @@ class V3UpdateRequest(Wire):
     emailAddress: str = Field(max_length=400)
     subscriptionId: str = Field(max_length=20)
     legalBasis: LegalBasis | None = None
-    legalBasisExplanation: str | None = Field(default=None, max_length=10_000)
+    legalBasisExplanation: Explanation | None = None
 
 
 class V3Status(Wire):

@@ -25,6 +25,7 @@ from consentry.api.hubspot.shapes import (
     PublicStatusRequest,
     PublicWideStatus,
     StandardError,
+    Subscriber,
     SubscriberStatuses,
     SubscriberWideStatuses,
     SubscriptionDefinition,
@@ -108,7 +109,7 @@ def definitions(
     responses=_partial(Envelope[SubscriberStatuses]),
 )
 def batch_read(
-    body: BatchInput[str],
+    body: BatchInput[Subscriber],
     engine: EngineDep,
     channel: ChannelQuery,
     businessUnitId: UnitQuery = 0,
@@ -179,7 +180,7 @@ def batch_write(
     responses=_partial(Envelope[SubscriberStatuses]),
 )
 def batch_unsubscribe_all(
-    body: BatchInput[str],
+    body: BatchInput[Subscriber],
     request: Request,
     engine: EngineDep,
     token: TokenDep,
@@ -214,7 +215,7 @@ def batch_unsubscribe_all(
     responses=_partial(Envelope[SubscriberWideStatuses]),
 )
 def batch_unsubscribe_all_read(
-    body: BatchInput[str],
+    body: BatchInput[Subscriber],
     engine: EngineDep,
     channel: ChannelQuery,
     businessUnitId: Annotated[

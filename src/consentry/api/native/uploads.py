@@ -77,7 +77,7 @@ def _text(body: IO[bytes], newline: str | None) -> IO[str]:
 def _json_addresses(body: IO[bytes]) -> list[str]:
     try:
         document = json.load(io.TextIOWrapper(body, encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # RecursionError: nested
         raise InvalidInput(
             "Invalid input JSON: the body is not well-formed JSON.", field="body"
         ) from None
