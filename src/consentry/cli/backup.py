@@ -14,8 +14,17 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
-from consentry.cli.context import console, engine, errors, reporting
+from consentry.cli.context import (
+    EXIT_INVALID,
+    console,
+    database_problem,
+    engine,
+    errors,
+    reporting,
+)
 from consentry.services import backup as backups
 from consentry.storage import migrate
 
@@ -34,6 +43,7 @@ def backup(
     `pg_dump -Fc` (needs the PostgreSQL client tools on PATH); restore with `consentry restore`.
     """
     database = engine()
+    _refuse_empty(database)
     with reporting():
         if database.dialect.name == "postgresql":
             _dump(file, force)
@@ -71,6 +81,22 @@ def restore(
     if restored.previous:
         console.print(f"The database it replaced is kept as {restored.previous}.")
     _describe(restored.contents)
+
+
+def _refuse_empty(database: Engine) -> None:
+    """Nothing to back up: a database that does not exist, or has no Consentry schema."""
+    if database.dialect.name == "sqlite" and not backups.sqlite_path(database).exists():
+        errors.print(
+            f"[red]Error:[/red] the database {backups.sqlite_path(database)} does not exist"
+        )
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        revision = migrate.current_revision(database)
+    except (OperationalError, OSError) as error:
+        raise database_problem(error) from None
+    if revision is None:
+        errors.print("[red]Error:[/red] the database has no Consentry schema: nothing to back up")
+        raise typer.Exit(EXIT_INVALID)
 
 
 def _paged(description: str, run: Callable[[backups.Progress], T]) -> T:
