@@ -67,6 +67,9 @@ class Figures:
     kills: int = 0
     sent: Counter[str] = field(default_factory=Counter)
     acknowledged: Counter[str] = field(default_factory=Counter)
+    # Kills that landed mid-request: committed, but the answer never reached the client.
+    committed_unacknowledged: int = 0
+    imports_interrupted: int = 0  # an import job was running at a kill (it must resume)
     entries_verified: int = 0
     rows_compared: int = 0
     seconds: float = 0.0
@@ -80,6 +83,8 @@ class Figures:
             f"kills survived: {self.kills}",
             f"writes acknowledged/sent: {sum(self.acknowledged.values())}"
             f"/{sum(self.sent.values())} ({sent})",
+            f"in flight at a kill: {self.committed_unacknowledged} writes committed unacknowledged,"
+            f" {self.imports_interrupted} import jobs interrupted mid-run",
             f"ledger entries verified: {self.entries_verified};"
             f" projection rows compared with the fold: {self.rows_compared}",
             "problems: none" if not self.problems else f"PROBLEMS: {len(self.problems)}",
@@ -341,7 +346,9 @@ def run(
             time.sleep(rng.uniform(*load_seconds))
             deployment.kill()
             figures.kills += 1
-            say(f"  kill {kill}: SIGKILL after {len(load.writes)} writes sent")
+            figures.imports_interrupted += _running_jobs(engine)
+            sent = sum(write.connected for write in load.writes)
+            say(f"  kill {kill}: SIGKILL after {sent} writes sent")
             deployment.start()
         time.sleep(rng.uniform(*load_seconds))
         load.stop()
@@ -352,11 +359,20 @@ def run(
     for write in load.writes:
         figures.sent[write.kind] += write.connected
         figures.acknowledged[write.kind] += write.acknowledged
-    figures.problems.extend(_check_writes(engine, load))
+    figures.problems.extend(_check_writes(engine, load, figures))
     figures.problems.extend(_check_ledger(deployment, figures))
     engine.dispose()
     figures.seconds = time.monotonic() - started
     return figures
+
+
+def _running_jobs(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                text("SELECT count(*) FROM jobs WHERE state = 'RUNNING'")
+            ).scalar_one()
+        )
 
 
 def _drain_imports(engine: Engine, load: Load, timeout: float = 120) -> None:
@@ -374,7 +390,7 @@ def _drain_imports(engine: Engine, load: Load, timeout: float = 120) -> None:
     raise RuntimeError(f"imports still pending after {timeout} s")
 
 
-def _check_writes(engine: Engine, load: Load) -> list[str]:
+def _check_writes(engine: Engine, load: Load, figures: Figures) -> list[str]:
     problems: list[str] = []
     entries: dict[str, list[tuple[str, int | None, str, str, str]]] = defaultdict(list)
     statuses: dict[tuple[str, int], str] = {}
@@ -410,6 +426,8 @@ def _check_writes(engine: Engine, load: Load) -> list[str]:
     wide_sets: set[int] = set()  # per-type entries an "unsubscribe from all" writes
     for write in load.writes:
         present = [address for address, _, _ in write.changes if entries.get(address)]
+        if present and not write.acknowledged:
+            figures.committed_unacknowledged += 1
         if write.acknowledged and len(present) != len(write.changes):
             missing = len(write.changes) - len(present)
             problems.append(f"acknowledged {write.kind} lost {missing} of {len(write.changes)}")
