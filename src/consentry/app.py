@@ -16,6 +16,8 @@ from consentry.config import Config
 from consentry.storage.engine import make_engine
 from consentry.web import STATIC_DIR, admin, public
 from consentry.web.error_pages import html_error
+from consentry.web.rate_limits import RateLimits
+from consentry.web.security_headers import SecurityHeaders
 
 
 @asynccontextmanager
@@ -46,6 +48,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
+    app.add_middleware(RateLimits, config=config)
+    # Outside the limits, so a 429 carries the headers too.
+    app.add_middleware(SecurityHeaders, always_https=config.behind_https)
     app.add_middleware(BodyLimit, config=config)  # outside every layer that reads a body whole
     # Outermost: times and logs the whole answer, replays included, under its correlation id.
     app.add_middleware(RequestLog, metrics=metrics.install(app, app.state.engine))

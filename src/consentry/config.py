@@ -52,6 +52,13 @@ class Config(BaseSettings):
     # first retry (each later one doubles it, up to about an hour; retried for 24 hours).
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    # Requests per minute per client address (issue 11; 0 turns a limit off), counted in each
+    # process: admin sign-in POSTs, "email me a fresh link" POSTs, the contact's pages, and
+    # POSTs to unsubscribe links (one-click arrives from mailbox providers' shared addresses).
+    rate_limit_sign_in: int = Field(default=20, ge=0)
+    rate_limit_link_requests: int = Field(default=5, ge=0)
+    rate_limit_public_pages: int = Field(default=300, ge=0)
+    rate_limit_one_click: int = Field(default=3000, ge=0)
     # Request bodies (issue 11): a JSON body is parsed whole, so it is capped (413 beyond);
     # uploads (opt-out lists, audiences) are spooled to disk and may be larger.
     max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
