@@ -91,13 +91,17 @@ def write_batch(
                 )
             except ConsentryError as error:
                 results[index] = InputError(index, item.address, error)
-        ids = subscribers.ensure(connection, [subscriber for _, subscriber in valid], now)
+        ids, created = subscribers.ensure_noting_new(
+            connection, [subscriber for _, subscriber in valid], now
+        )
         pairs = [
-            (ids[(subscriber.channel, subscriber.key)], type_id)
+            (subscriber_id, type_id)
             for index, subscriber in valid
+            if (subscriber_id := ids[(subscriber.channel, subscriber.key)]) not in created
             for type_id in type_ids(inputs[index])
         ]
-        state = ProjectionState(connection, pairs, ids.values())
+        # Subscribers created just now have no stored statuses to read.
+        state = ProjectionState(connection, pairs, set(ids.values()) - created)
         context = WriteContext(
             connection, settings, now, state, Recorder(connection, uow.head, now, request_id), ids
         )

@@ -15,18 +15,28 @@ def ensure(
     connection: Connection, ids: Iterable[SubscriberId], now: datetime
 ) -> dict[tuple[Channel, str], int]:
     """The row id of each subscriber, creating the ones not stored yet."""
+    return ensure_noting_new(connection, ids, now)[0]
+
+
+def ensure_noting_new(
+    connection: Connection, ids: Iterable[SubscriberId], now: datetime
+) -> tuple[dict[tuple[Channel, str], int], set[int]]:
+    """`ensure`, and the ids of the rows this call created: nothing refers to those yet, so
+    a writer need not look up their statuses."""
     wanted = {(sid.channel, sid.key): sid for sid in ids}
     if not wanted:
-        return {}
+        return {}, set()
     found = find_ids(connection, wanted)
     missing = [sid for pair, sid in wanted.items() if pair not in found]
-    if missing:
-        found.update(_insert_returning_ids(connection, missing, now))
-        # A row another transaction inserted meanwhile is not returned: look those up.
-        late = [(sid.channel, sid.key) for sid in missing if (sid.channel, sid.key) not in found]
-        if late:
-            found.update(find_ids(connection, late))
-    return found
+    if not missing:
+        return found, set()
+    created = _insert_returning_ids(connection, missing, now)
+    found.update(created)
+    # A row another transaction inserted meanwhile is not returned: look those up.
+    late = [(sid.channel, sid.key) for sid in missing if (sid.channel, sid.key) not in found]
+    if late:
+        found.update(find_ids(connection, late))
+    return found, set(created.values())
 
 
 # One statement per chunk with the keys as one parameter (a JSON array on SQLite, text arrays
