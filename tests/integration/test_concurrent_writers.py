@@ -9,8 +9,9 @@ changed (no lost update); the stored statuses equal the fold of the ledger; the 
 import random
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from consentry import services
@@ -25,7 +26,9 @@ from consentry.domain import (
     Status,
     decide,
 )
+from consentry.domain.links import LinkClaims, Purpose
 from consentry.services import contacts, workflows
+from consentry.services import preferences as prefs
 from consentry.services.workflows import enrollment, steps
 from consentry.storage.tables import ledger
 from consentry.storage.workflow_tables import workflow_log
@@ -225,3 +228,32 @@ def test_two_workers_racing_on_workflow_steps_run_each_step_once(engine: Engine)
     assert len(lines) == people * 2 and {count for *_, count in lines} == {1}
     assert len(per_address) == people * 2 and {count for *_, count in per_address} == {1}
     assert services.verify_ledger(engine).ok and services.check_projection(engine).ok
+
+
+@pytest.mark.parametrize("purpose", [Purpose.UNSUBSCRIBE_ALL, Purpose.UNSUBSCRIBE_ONE])
+def test_overlapping_one_click_retries_record_the_unsubscribe_once(
+    engine: Engine, purpose: Purpose
+) -> None:
+    """A mailbox provider retrying a one-click POST before the first answered (two server
+    processes take them): every retry is answered, and only the first is recorded."""
+    for n in range(5):
+        address = f"retry{n}@example.com"
+        subscribed = services.set_status(engine, change(address, Status.SUBSCRIBED))
+        subscriber_id = services.history(engine, address, Channel.EMAIL).entries[0].subscriber_id
+        type_id = MARKETING if purpose is Purpose.UNSUBSCRIBE_ONE else None
+        claims = LinkClaims(purpose, Channel.EMAIL, subscriber_id, 0, type_id, date.today())
+        visit = prefs.Visit("192.0.2.1", "mailbox-provider", "en", "one-click")
+
+        def post(_: int, claims: LinkClaims = claims, visit: prefs.Visit = visit) -> None:
+            prefs.unsubscribe_by_link(engine, claims, visit, Source.ONE_CLICK)
+
+        _together(3, post)
+
+        later = services.history(engine, address, Channel.EMAIL).entries[1:]
+        assert subscribed.ledger_id and later, address
+        first = later[0]
+        assert first.outcome == "APPLIED" and first.source == Source.ONE_CLICK.value
+        action = "SET_WIDE" if type_id is None else "SET_STATUS"
+        assert [e.action for e in later].count(action) == 1, later
+        assert all(e.outcome == "APPLIED" for e in later), later
+    assert services.check_projection(engine).ok

@@ -6,7 +6,7 @@ The contact is the actor of every change made here; each change carries the visi
 (IP, user agent, page, language) and, for a save, the exact notice text the page showed.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,13 +35,14 @@ from consentry.services.changes import (
     InputError,
     Provenance,
     StatusChange,
+    WideChange,
     WideResult,
 )
 from consentry.services.entries import entry_fields
 from consentry.services.recorder import Recorder
 from consentry.services.subscriptions import set_statuses
 from consentry.services.unit_of_work import UnitOfWork
-from consentry.services.wide_opt_outs import unsubscribe_all
+from consentry.services.wide_opt_outs import set_wide_statuses, unsubscribe_all
 from consentry.services.writing import utcnow
 from consentry.storage import account_settings, catalog, statuses, subscribers
 from consentry.storage.statuses import StatusRow, WideRow
@@ -248,15 +249,37 @@ def unsubscribe_by_link(
         return None
     provenance = _provenance(source, visit)
     type_id = claims.subscription_type_id
-    if claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
-        change = StatusChange(
-            subscriber.address, claims.channel, type_id, Status.UNSUBSCRIBED, provenance
-        )
-        (result,) = set_statuses(engine, [change])
-        if isinstance(result, InputError):
-            raise result.error
-        return result
-    return unsubscribe_all(engine, subscriber.address, claims.channel, wide_unit, provenance)
+    try:
+        if claims.purpose is Purpose.UNSUBSCRIBE_ONE and type_id is not None:
+            change = StatusChange(
+                subscriber.address, claims.channel, type_id, Status.UNSUBSCRIBED, provenance
+            )
+            (result,) = set_statuses(engine, [change], before_commit=_unless_in_effect)
+            if isinstance(result, InputError):
+                raise result.error
+            return result
+        wide = WideChange(subscriber.address, claims.channel, wide_unit, True, provenance)
+        (answer,) = set_wide_statuses(engine, [wide], before_commit=_unless_in_effect)
+        if isinstance(answer, InputError):
+            raise answer.error
+        return answer
+    except _InEffect:
+        return None
+
+
+class _InEffect(Exception):
+    """A retry that overlapped the first POST found its unsubscribe already applied."""
+
+
+def _unless_in_effect(_: Connection, answers: Sequence[object]) -> None:
+    """The read above is outside the writing transaction, so a retry overlapping the first
+    POST (another server process, or a second request in flight) passes it too. Under the
+    ledger lock the rulebook then answers NO_CHANGE: roll that back, recording nothing."""
+    for answer in answers:
+        if isinstance(answer, ChangeResult | WideResult) and answer.decision.outcome is (
+            Outcome.NO_CHANGE
+        ):
+            raise _InEffect()
 
 
 def _link_state(
