@@ -8,6 +8,7 @@ from consentry.cli import (
     channels,
     db,
     demo,
+    erase,
     exports,
     imports,
     ledger,
@@ -54,6 +55,7 @@ app.add_typer(workflows.app, name="workflows")
 app.add_typer(webhooks.app, name="webhooks")
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
+app.command("erase")(erase.erase)
 
 
 def main() -> None:

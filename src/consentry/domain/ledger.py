@@ -4,6 +4,11 @@ Each entry's hash covers its fields and the previous entry's hash, so editing or
 entry breaks the chain from there on. Personal data (the address, the evidence) is covered
 through `personal_digest`: the documented erasure path (GDPR 17) may blank those fields and mark
 the entry erased, and the chain still verifies, while any other edit does not.
+
+The digest also covers `personal_salt`, random per entry and erased with the rest: without it
+the digest of an entry without evidence would be the SHA-256 of little more than the address,
+and anyone could confirm a guessed address against an erased entry. Entries written before the
+salt existed (salt None) keep their digest over the three fields alone.
 """
 
 import hashlib
@@ -68,9 +73,10 @@ class LedgerEntry:
     prev_hash: str = GENESIS_HASH
     entry_hash: str = ""
     erased_at: datetime | None = None
+    personal_salt: str | None = None
 
 
-_PERSONAL = ("subscriber_key", "address", "evidence")
+_PERSONAL = ("subscriber_key", "address", "evidence", "personal_salt")
 _NOT_HASHED = frozenset({"entry_hash", "erased_at", *_PERSONAL})
 
 
@@ -152,8 +158,13 @@ def _object_text(values: dict[str, Any], names: Iterable[str]) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+def _personal_digest_of(values: dict[str, Any]) -> str:
+    names = _PERSONAL_SORTED if values.get("personal_salt") is not None else _UNSALTED_SORTED
+    return hashlib.sha256(_canonical(values, names)).hexdigest()
+
+
 def personal_digest(entry: LedgerEntry) -> str:
-    return hashlib.sha256(_canonical(entry.__dict__, _PERSONAL_SORTED)).hexdigest()
+    return _personal_digest_of(entry.__dict__)
 
 
 def entry_hash(entry: LedgerEntry) -> str:
@@ -163,6 +174,7 @@ def entry_hash(entry: LedgerEntry) -> str:
 _DEFAULTS = {f.name: f.default for f in fields(LedgerEntry) if f.default is not MISSING}
 _HASHED = tuple(sorted(f.name for f in fields(LedgerEntry) if f.name not in _NOT_HASHED))
 _PERSONAL_SORTED = tuple(sorted(_PERSONAL))
+_UNSALTED_SORTED = tuple(name for name in _PERSONAL_SORTED if name != "personal_salt")
 _FIELD_NAMES = frozenset(f.name for f in fields(LedgerEntry))
 
 
@@ -171,7 +183,7 @@ def sealed(prev_hash: str, /, **values: Any) -> LedgerEntry:
     hash filled in — the hashes `personal_digest` and `entry_hash` compute, from one dict of the
     fields (building a draft entry and then the sealed one was a fifth of recording)."""
     values = {**_DEFAULTS, "evidence": {}, **values}
-    values["personal_digest"] = hashlib.sha256(_canonical(values, _PERSONAL_SORTED)).hexdigest()
+    values["personal_digest"] = _personal_digest_of(values)
     values["prev_hash"] = prev_hash
     values["entry_hash"] = hashlib.sha256(_canonical(values, _HASHED)).hexdigest()
     return restored(values)
@@ -206,7 +218,12 @@ def _personal_fields_intact(entry: LedgerEntry) -> bool:
     marking an entry erased cannot hide a rewritten address."""
     if entry.erased_at is None:
         return entry.personal_digest == personal_digest(entry)
-    return entry.subscriber_key is None and entry.address is None and not entry.evidence
+    return (
+        entry.subscriber_key is None
+        and entry.address is None
+        and not entry.evidence
+        and entry.personal_salt is None
+    )
 
 
 def intact(entry: LedgerEntry) -> bool:

@@ -21,8 +21,9 @@ class Projection:
 
 
 def apply(projection: Projection, entry: LedgerEntry) -> None:
-    """One step of the fold: an applied status or wide entry replaces what stood before it."""
-    if entry.outcome != Outcome.APPLIED:
+    """One step of the fold: an applied status or wide entry replaces what stood before it.
+    Erased entries stand for nothing: the erasure removed their subscriber and its rows."""
+    if entry.outcome != Outcome.APPLIED or entry.erased_at is not None:
         return
     if entry.action == Action.SET_STATUS and entry.subscription_type_id is not None:
         type_id = entry.subscription_type_id

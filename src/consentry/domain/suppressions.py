@@ -8,6 +8,9 @@ class SuppressionKind(StrEnum):
     SPAM_COMPLAINT = "SPAM_COMPLAINT"
     QUARANTINE = "QUARANTINE"
     INVALID_ADDRESS = "INVALID_ADDRESS"
+    # The address was erased (GDPR 17) and has come back: marketing stays refused, receipts may
+    # still be sent (domain.erasure).
+    ERASED = "ERASED"
 
 
 # A transactional message is still a message: it cannot reach an address that bounces, is

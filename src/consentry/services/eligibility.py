@@ -34,6 +34,7 @@ from consentry.domain.filters import parse_groups
 from consentry.domain.identifiers import email_key
 from consentry.services.changes import Provenance
 from consentry.services.entries import entry_fields
+from consentry.services.erased_addresses import ensure_subscribers
 from consentry.services.recorder import Recorder
 from consentry.services.sending_state import state_of
 from consentry.services.unit_of_work import UnitOfWork
@@ -42,7 +43,6 @@ from consentry.storage import (
     account_settings,
     catalog,
     contacts,
-    subscribers,
 )
 from consentry.storage import audience as audience_facts
 from consentry.storage.audience import StoredFacts
@@ -139,13 +139,12 @@ def record_one_time_basis(
         type_, settings = _type_and_settings(connection, type_id)
         _check_one_to_one(type_)
         subscriber = normalise(address, type_.channel, settings.default_phone_region)
-        subscriber_id = subscribers.ensure(connection, [subscriber], now)[
-            (subscriber.channel, subscriber.key)
-        ]
+        recorder = Recorder(connection, uow.head, now)
+        ids, _ = ensure_subscribers(connection, [subscriber], now, recorder)
+        subscriber_id = ids[(subscriber.channel, subscriber.key)]
         (state,) = _states(connection, type_, [subscriber])
         standing = eligibility(state, settings)
         with_basis = eligibility(state, settings, basis)
-        recorder = Recorder(connection, uow.head, now)
         entry = recorder.record(
             **entry_fields(subscriber, subscriber_id, provenance, now),
             action=Action.ONE_TIME_LEGAL_BASIS.value,

@@ -10,9 +10,10 @@ from sqlalchemy import Connection, Engine
 from consentry.domain import ACCOUNT_UNIT_ID, Channel, InvalidInput, NotFound, TypeKind, normalise
 from consentry.domain.links import LinkClaims, Purpose, seal
 from consentry.domain.one_click import headers as list_unsubscribe_headers
+from consentry.services.erased_addresses import ensure_subscribers
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
-from consentry.storage import account_settings, catalog, subscribers
+from consentry.storage import account_settings, catalog
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def generate_links(
             )
         if subscription_type_id is not None:
             _check_type(connection, subscription_type_id, channel, business_unit_id)
-        ids = subscribers.ensure(connection, [subscriber], now)
+        ids, _ = ensure_subscribers(connection, [subscriber], now)
         uow.commit()
     subscriber_id = ids[(channel, subscriber.key)]
 

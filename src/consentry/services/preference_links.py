@@ -16,6 +16,7 @@ from consentry.domain import ACCOUNT_UNIT_ID, Actor, Channel, InvalidInput, NotF
 from consentry.domain.languages import match
 from consentry.domain.mail import MailKind
 from consentry.domain.statuses import covers
+from consentry.services.erased_addresses import ensure_subscribers
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import account_settings, catalog, outbox, statuses, subscribers
@@ -55,7 +56,7 @@ def send_preference_link(
             raise NotFound(
                 f"Business unit {business_unit_id} does not exist.", field="businessUnitId"
             )
-        ids = subscribers.ensure(connection, [subscriber], now)
+        ids, _ = ensure_subscribers(connection, [subscriber], now)
         outbox.enqueue(
             connection,
             MailKind.PREFERENCE_LINK,

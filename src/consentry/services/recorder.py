@@ -1,5 +1,6 @@
 """Builds the ledger entries of one transaction: ids from the head, hashes chained in order."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,9 @@ class Recorder:
     def record(self, *, notice_text: str | None = None, **fields: Any) -> LedgerEntry:
         if notice_text:
             fields["notice_hash"] = self._notice(notice_text)
+        # Random per entry, erased with the address: the digest of personal fields must not
+        # confirm a guessed address once they are erased (domain.ledger).
+        fields.setdefault("personal_salt", secrets.token_hex(16))
         entry = sealed(
             self._last_hash,
             id=self._last_id + 1,

@@ -21,6 +21,7 @@ from consentry.domain import (
     SuppressionKind,
     normalise,
 )
+from consentry.services.erased_addresses import ensure_subscribers
 from consentry.services.recorder import Recorder
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
@@ -68,10 +69,15 @@ def record_suppression(
 ) -> SuppressionChange:
     """Suppress an address; the fact goes in the ledger with the suppression row."""
     now = utcnow()
+    if kind is SuppressionKind.ERASED:
+        raise InvalidInput(
+            "ERASED suppressions are made by erasure (`consentry erase`), not recorded by hand.",
+            field="kind",
+        )
     with UnitOfWork(engine, write=True) as uow:
-        subscriber, subscriber_id = _subscriber(uow.connection, address, channel, now)
-        stored = _stored(uow.connection, subscriber_id, kind)
         recorder = Recorder(uow.connection, uow.head, now)
+        subscriber, subscriber_id = _subscriber(uow.connection, address, channel, now, recorder)
+        stored = _stored(uow.connection, subscriber_id, kind)
         entry = recorder.record(
             **_fields(subscriber, subscriber_id, actor, source, now, kind),
             action=Action.SUPPRESS.value,
@@ -158,10 +164,10 @@ def _normalise(connection: Connection, address: str, channel: Channel) -> Subscr
 
 
 def _subscriber(
-    connection: Connection, address: str, channel: Channel, now: datetime
+    connection: Connection, address: str, channel: Channel, now: datetime, recorder: Recorder
 ) -> tuple[SubscriberId, int]:
     subscriber = _normalise(connection, address, channel)
-    ids = subscribers.ensure(connection, [subscriber], now)
+    ids, _ = ensure_subscribers(connection, [subscriber], now, recorder)
     return subscriber, ids[(channel, subscriber.key)]
 
 

@@ -14,10 +14,11 @@ from sqlalchemy import Connection, Engine
 
 from consentry.domain import AccountSettings, Channel, ConsentryError, SubscriberId, normalise
 from consentry.services.changes import InputError
+from consentry.services.erased_addresses import ensure_subscribers
 from consentry.services.projection_state import ProjectionState
 from consentry.services.recorder import Recorder
 from consentry.services.unit_of_work import UnitOfWork
-from consentry.storage import account_settings, subscribers
+from consentry.storage import account_settings
 
 
 def utcnow() -> datetime:
@@ -91,8 +92,9 @@ def write_batch(
                 )
             except ConsentryError as error:
                 results[index] = InputError(index, item.address, error)
-        ids, created = subscribers.ensure_noting_new(
-            connection, [subscriber for _, subscriber in valid], now
+        recorder = Recorder(connection, uow.head, now, request_id)
+        ids, created = ensure_subscribers(
+            connection, [subscriber for _, subscriber in valid], now, recorder
         )
         pairs = [
             (subscriber_id, type_id)
@@ -102,9 +104,7 @@ def write_batch(
         ]
         # Subscribers created just now have no stored statuses to read.
         state = ProjectionState(connection, pairs, set(ids.values()) - created)
-        context = WriteContext(
-            connection, settings, now, state, Recorder(connection, uow.head, now, request_id), ids
-        )
+        context = WriteContext(connection, settings, now, state, recorder, ids)
         for index, subscriber in valid:
             results[index] = step(context, subscriber, inputs[index])
         context.recorder.flush()

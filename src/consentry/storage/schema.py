@@ -5,6 +5,7 @@ Migrations compare against this, so a table declared in any module below is part
 
 from consentry.storage import (
     admin_tables,
+    erasure_tables,
     event_tables,
     job_tables,
     mail_tables,
@@ -16,6 +17,7 @@ from consentry.storage.tables import metadata
 
 __all__ = [
     "admin_tables",
+    "erasure_tables",
     "event_tables",
     "job_tables",
     "mail_tables",

@@ -10,6 +10,11 @@ from consentry.domain import Channel, SubscriberId
 from consentry.storage.tables import subscribers
 from consentry.storage.upsert import sqlite_time
 
+# An erased subscriber's row stays, keyed "erased:<id>" with no address, so that its id is
+# never handed out again (SQLite reuses the highest deleted rowid) and entries of the erased
+# person never read as the history of whoever gets the id next. No email or E.164 key has ":".
+ERASED_KEY_PREFIX = "erased:"
+
 
 def ensure(
     connection: Connection, ids: Iterable[SubscriberId], now: datetime
@@ -126,4 +131,6 @@ def by_id(connection: Connection, subscriber_id: int) -> SubscriberId | None:
             subscribers.c.id == subscriber_id
         )
     ).first()
-    return SubscriberId(Channel(row.channel), row.key, row.address) if row else None
+    if row is None or row.key.startswith(ERASED_KEY_PREFIX):
+        return None  # an erased subscriber's old links open nothing
+    return SubscriberId(Channel(row.channel), row.key, row.address)

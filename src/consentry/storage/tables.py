@@ -244,6 +244,7 @@ ledger = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
     Column("erased_at", UTCDateTime),
+    Column("personal_salt", String(32)),
     one_of("action", Action),
     one_of("channel", Channel),
     one_of("actor_kind", ActorKind),
