@@ -121,6 +121,7 @@ NATIVE = [
     ("POST", "/eligibility/batch"),
     ("POST", "/eligibility/check"),
     ("POST", "/eligibility/one-to-one"),
+    ("POST", "/erasures"),
     ("POST", "/imports/optouts"),
     ("GET", "/jobs"),
     ("GET", "/jobs/{jobId}"),
@@ -341,7 +342,7 @@ def test_every_route_has_a_rule() -> None:
 
 def test_the_native_routes_are_the_ones_the_openapi_counts() -> None:
     # tests/e2e/api/test_native_access.py counts the same operations in /openapi.json.
-    assert len(NATIVE) == 54
+    assert len(NATIVE) == 55
 
 
 def concrete(path: str) -> str:

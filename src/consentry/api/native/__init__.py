@@ -9,6 +9,7 @@ from consentry.api.auth import requires
 from consentry.api.native import (
     bulk,
     eligibility,
+    erasures,
     imports,
     jobs,
     ledger,
@@ -38,6 +39,7 @@ for module in (
     phones,
     workflows,
     webhooks,
+    erasures,
 ):
     router.include_router(module.router)
 
