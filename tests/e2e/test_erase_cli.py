@@ -38,7 +38,7 @@ def test_erase_asks_then_erases_and_a_later_import_stays_suppressed(
     assert "chain intact" in one_line(ok(consentry("ledger", "verify")))
     assert "Projection matches" in one_line(ok(consentry("ledger", "rebuild", "--check")))
     again = consentry("erase", "ann@example.com", "--yes")
-    assert again.returncode == 1 and "was erased before" in one_line(again.stderr)
+    assert again.returncode == 2 and "was erased before" in one_line(again.stderr)
 
     csv = tmp_path / "old-list.csv"
     csv.write_text("email,status\nann@example.com,subscribed\n")

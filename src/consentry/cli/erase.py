@@ -3,7 +3,7 @@
 import typer
 
 from consentry.cli.context import (
-    EXIT_REFUSED,
+    EXIT_INVALID,
     console,
     errors,
     migrated_engine,
@@ -32,7 +32,7 @@ def erase(
             planned = erase_person(engine, address, operator(), Source.USER, commit=False)
         except NotFound as error:
             errors.print(error.message)
-            raise typer.Exit(EXIT_REFUSED) from None
+            raise typer.Exit(EXIT_INVALID) from None
         console.print(_describe(planned, "Would erase" if dry_run else "Erasing"))
         if dry_run:
             return
