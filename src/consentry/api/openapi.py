@@ -1,5 +1,6 @@
 """Keeps /openapi.json truthful: every operation documents the error answers it can give, in
-HubSpot's error shape, and not FastAPI's 422 (validation errors answer 400 here)."""
+HubSpot's error shape, and not FastAPI's 422 (validation errors answer 400 here); and links
+lead from an answer naming an object to the operations that take its id (openapi_links)."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
+from consentry.api.openapi_links import add_links
 from consentry.domain import Scope
 
 
@@ -73,6 +75,7 @@ def install(app: FastAPI) -> None:
                 _document_errors(
                     operation, public=path == "/healthz" or path.startswith("/webhooks/")
                 )
+        add_links(schema.get("paths", {}))
         app.openapi_schema = schema
         return schema
 
