@@ -18,6 +18,7 @@ from consentry.api.native.shapes import Id
 from consentry.api.native.uploads import media_type, spool
 from consentry.domain import Channel
 from consentry.services.imports import OptOutImport, submit_optout_import
+from consentry.services.jobs import Job
 
 router = APIRouter(prefix="/imports", tags=["Imports"])
 
@@ -55,13 +56,15 @@ async def import_optouts(
     body = await spool(request)
     suffix = ".xlsx" if media_type(request) == XLSX else ".csv"
     actor = provenance(request, token).actor
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / f"upload{suffix}"
-        with path.open("wb") as out:
-            shutil.copyfileobj(body, out)
-        body.close()
-        spec = OptOutImport(path, actor, channel, businessUnitId, encoding=encoding)
-        job = await run_in_threadpool(
-            submit_optout_import, engine, config, spec, expect_rows=expectRows
-        )
-    return job_out(job)
+
+    def submit() -> Job:
+        # Off the event loop: copying an upload of up to 512 MB and the import's checks are
+        # disk and database work.
+        with body, tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / f"upload{suffix}"
+            with path.open("wb") as out:
+                shutil.copyfileobj(body, out)
+            spec = OptOutImport(path, actor, channel, businessUnitId, encoding=encoding)
+            return submit_optout_import(engine, config, spec, expect_rows=expectRows)
+
+    return job_out(await run_in_threadpool(submit))

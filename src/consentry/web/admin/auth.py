@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from consentry.domain.roles import Permission, allows, can_change_anything
 from consentry.services import sessions
 from consentry.services.sessions import Session
-from consentry.web.admin.pages import config, engine, form_of, redirect, render, text
+from consentry.web.admin.pages import Form, config, engine, form_of, redirect, render, text
 
 SESSION_COOKIE = "consentry_session"
 SIGN_IN_CSRF_COOKIE = "consentry_sign_in"
@@ -81,8 +81,7 @@ def _set_sign_in_cookie(request: Request, response: Response, token: str) -> Non
 
 
 @router.post("/admin/sign-in", response_model=None)
-async def sign_in(request: Request) -> Response:
-    form = await form_of(request)
+def sign_in(request: Request, form: Form) -> Response:
     expected = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     sent = text(form, CSRF_FIELD)
     if not expected or not secrets.compare_digest(sent, expected):
@@ -121,9 +120,8 @@ async def sign_in(request: Request) -> Response:
 
 
 @router.post("/admin/sign-out", dependencies=[Depends(current_session)])
-async def sign_out(request: Request) -> Response:
+def sign_out(request: Request, form: Form) -> Response:
     session = current_session(request)
-    form = await form_of(request)
     if not secrets.compare_digest(text(form, CSRF_FIELD), session.csrf_token):
         raise HTTPException(403, "This form was sent without its security token (CSRF).")
     sessions.sign_out(engine(request), request.cookies.get(SESSION_COOKIE, ""))

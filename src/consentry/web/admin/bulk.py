@@ -33,9 +33,9 @@ from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
 from consentry.web.admin.contacts import index_context
 from consentry.web.admin.pages import (
+    Form,
     config,
     engine,
-    form_of,
     legal_basis,
     number,
     redirect,
@@ -96,9 +96,8 @@ def _edit(form: FormData, session: Session, types: Sequence[SubscriptionType]) -
 
 
 @router.post("/admin/contacts/bulk", response_model=None)
-async def run(request: Request, session: Session = Depends(current_session)) -> Response:
+def run(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.BULK_EDIT)
-    form = await form_of(request)
     if text(form, "all") != "1" and not texts(form, "id"):
         raise HTTPException(400, "Tick some contacts first, or select all matching.")
     try:

@@ -12,7 +12,7 @@ from consentry.services import contacts, get_settings, list_types, list_units
 from consentry.services.contacts import SearchRequest
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text
+from consentry.web.admin.pages import Form, engine, redirect, render, text
 from consentry.web.admin.selection import OPERATORS, PROPERTIES, Selection
 
 PAGE_SIZE = 25
@@ -75,9 +75,10 @@ def new_contact(request: Request, session: Session = Depends(current_session)) -
 
 
 @router.post("/admin/contacts", response_model=None)
-async def create_contact(request: Request, session: Session = Depends(current_session)) -> Response:
+def create_contact(
+    request: Request, form: Form, session: Session = Depends(current_session)
+) -> Response:
     need(session, Permission.EDIT_CONTACTS)
-    form = await form_of(request)
     values = {name: text(form, name) for name in EDITABLE if text(form, name)}
     try:
         contact = contacts.create(engine(request), values)
@@ -92,11 +93,10 @@ async def create_contact(request: Request, session: Session = Depends(current_se
 
 
 @router.post("/admin/contacts/{contact_id}", response_model=None)
-async def update_contact(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
+def update_contact(
+    request: Request, form: Form, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_CONTACTS)
-    form = await form_of(request)
     # An emptied field removes the property (the services take "" as "remove").
     values: dict[str, object] = {name: text(form, name) for name in EDITABLE if name in form}
     try:
@@ -107,7 +107,7 @@ async def update_contact(
 
 
 @router.post("/admin/contacts/{contact_id}/delete", response_model=None)
-async def delete_contact(
+def delete_contact(
     request: Request, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_CONTACTS)

@@ -3,10 +3,10 @@ messages carried across a redirect, and reading forms."""
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, overload
+from typing import Annotated, Any, overload
 from urllib.parse import quote, unquote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -100,6 +100,12 @@ def redirect(url: str, flash: str | None = None) -> RedirectResponse:
 
 async def form_of(request: Request) -> FormData:
     return await request.form()
+
+
+# A POST's form, read on the event loop before the route runs: the routes that take it are
+# plain functions, which FastAPI runs in its threadpool, so their database work never blocks
+# the loop (and every other request) the way it would inside an `async def`.
+Form = Annotated[FormData, Depends(form_of)]
 
 
 def text(form: FormData, name: str, default: str = "") -> str:

@@ -9,7 +9,7 @@ from consentry.services.sessions import Session
 from consentry.services.tokens import create_token, list_tokens, revoke_token
 from consentry.services.users import create_user, list_users, set_disabled
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text, texts
+from consentry.web.admin.pages import Form, engine, redirect, render, text, texts
 
 router = APIRouter()
 
@@ -25,9 +25,8 @@ def users_page(request: Request, session: Session = Depends(current_session)) ->
 
 
 @router.post("/admin/settings/users", response_model=None)
-async def add_user(request: Request, session: Session = Depends(current_session)) -> Response:
+def add_user(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.MANAGE_USERS)
-    form = await form_of(request)
     try:
         user = create_user(
             engine(request), text(form, "email"), str(form.get("password", "")), text(form, "role")
@@ -38,9 +37,10 @@ async def add_user(request: Request, session: Session = Depends(current_session)
 
 
 @router.post("/admin/settings/users/disable", response_model=None)
-async def disable_user(request: Request, session: Session = Depends(current_session)) -> Response:
+def disable_user(
+    request: Request, form: Form, session: Session = Depends(current_session)
+) -> Response:
     need(session, Permission.MANAGE_USERS)
-    form = await form_of(request)
     disabled = text(form, "disabled") != "false"
     try:
         user = set_disabled(engine(request), text(form, "email"), disabled)
@@ -70,9 +70,10 @@ def _tokens(request: Request, **extra: object) -> HTMLResponse:
 
 
 @router.post("/admin/settings/tokens", response_model=None)
-async def add_token(request: Request, session: Session = Depends(current_session)) -> Response:
+def add_token(
+    request: Request, form: Form, session: Session = Depends(current_session)
+) -> Response:
     need(session, Permission.MANAGE_TOKENS)
-    form = await form_of(request)
     try:
         token, plain = create_token(engine(request), text(form, "name"), texts(form, "scopes"))
     except ConsentryError as problem:
@@ -82,9 +83,8 @@ async def add_token(request: Request, session: Session = Depends(current_session
 
 
 @router.post("/admin/settings/tokens/revoke", response_model=None)
-async def revoke(request: Request, session: Session = Depends(current_session)) -> Response:
+def revoke(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.MANAGE_TOKENS)
-    form = await form_of(request)
     try:
         token = revoke_token(engine(request), text(form, "name"))
     except ConsentryError as problem:

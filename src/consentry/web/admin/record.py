@@ -44,10 +44,10 @@ from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
 from consentry.web.admin.contacts import EDITABLE
 from consentry.web.admin.pages import (
+    Form,
     actor_labeller,
     config,
     engine,
-    form_of,
     legal_basis,
     number,
     redirect,
@@ -208,11 +208,10 @@ def _back(contact_id: int, form: Any, panel: str = "subscriptions") -> str:
 
 
 @router.post("/admin/contacts/{contact_id}/status", response_model=None)
-async def change_status(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
+def change_status(
+    request: Request, form: Form, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    form = await form_of(request)
     try:
         status = Status(text(form, "status"))
         type_ = get_type(engine(request), int(text(form, "type_id")))
@@ -258,11 +257,10 @@ def _email_of(request: Request, contact_id: int) -> str:
 
 
 @router.post("/admin/contacts/{contact_id}/unsubscribe-all", response_model=None)
-async def unsubscribe_from_all(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
+def unsubscribe_from_all(
+    request: Request, form: Form, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    form = await form_of(request)
     email = _email_of(request, contact_id)
     unit = text(form, "business_unit")
     provenance = _provenance(session, form, contact_id)
@@ -275,11 +273,10 @@ async def unsubscribe_from_all(
 
 
 @router.post("/admin/contacts/{contact_id}/one-time-basis", response_model=None)
-async def one_time_basis(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
+def one_time_basis(
+    request: Request, form: Form, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    form = await form_of(request)
     email = _email_of(request, contact_id)
     provenance = _provenance(session, form, contact_id)
     try:
@@ -297,11 +294,10 @@ async def one_time_basis(
 
 
 @router.post("/admin/contacts/{contact_id}/preference-link", response_model=None)
-async def send_link(
-    request: Request, contact_id: int, session: Session = Depends(current_session)
+def send_link(
+    request: Request, form: Form, contact_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    form = await form_of(request)
     email = _email_of(request, contact_id)
     unit = text(form, "business_unit")
     try:

@@ -12,7 +12,7 @@ from consentry.domain.roles import Permission
 from consentry.services.review_queue import list_review, resolve_review
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text
+from consentry.web.admin.pages import Form, engine, redirect, render, text
 
 router = APIRouter()
 PAGE = "/admin/review"
@@ -26,13 +26,13 @@ def review_page(request: Request, session: Session = Depends(current_session)) -
 
 
 @router.post(f"{PAGE}/{{item_id}}", response_model=None)
-async def resolve(
+def resolve(
     request: Request,
+    form: Form,
     item_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     session: Session = Depends(current_session),
 ) -> Response:
     need(session, Permission.EDIT_STATUSES)
-    form = await form_of(request)
     choice = text(form, "resolution")
     if choice not in Resolution.__members__:
         return redirect(PAGE, "Choose opt out or dismiss.")

@@ -10,7 +10,7 @@ from consentry.services import get_settings, set_setting
 from consentry.services.sessions import Session
 from consentry.services.user_opt_outs import count_user_opt_outs, remove_user_opt_outs
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text
+from consentry.web.admin.pages import Form, engine, redirect, render, text
 
 router = APIRouter()
 
@@ -39,8 +39,7 @@ def general(request: Request, session: Session = Depends(current_session)) -> HT
 
 
 @router.post("/admin/settings/toggle", response_model=None)
-async def toggle(request: Request, session: Session = Depends(current_session)) -> Response:
-    form = await form_of(request)
+def toggle(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     key, value = text(form, "key"), text(form, "value")
     if key not in LABELS:
         raise HTTPException(400, f"Unknown setting {key!r}.")
@@ -66,9 +65,8 @@ def remove_page(request: Request, session: Session = Depends(current_session)) -
 
 
 @router.post("/admin/settings/remove-opt-outs", response_model=None)
-async def remove(request: Request, session: Session = Depends(current_session)) -> Response:
+def remove(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.REMOVE_USER_OPT_OUTS)
-    form = await form_of(request)
     count = count_user_opt_outs(engine(request))
     if text(form, "confirm").replace(",", "") != str(count):
         return redirect(

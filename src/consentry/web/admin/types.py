@@ -22,7 +22,7 @@ from consentry.services import (
 )
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, number, redirect, render, text, texts
+from consentry.web.admin.pages import Form, engine, number, redirect, render, text, texts
 
 router = APIRouter()
 BASE = "/admin/settings/types"
@@ -48,9 +48,8 @@ def types_page(request: Request, session: Session = Depends(current_session)) ->
 
 
 @router.post(BASE, response_model=None)
-async def create(request: Request, session: Session = Depends(current_session)) -> Response:
+def create(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     unit = text(form, "business_unit_id")
     try:
         created = create_type(
@@ -70,9 +69,8 @@ async def create(request: Request, session: Session = Depends(current_session)) 
 
 
 @router.post(f"{BASE}/order", response_model=None)
-async def reorder(request: Request, session: Session = Depends(current_session)) -> Response:
+def reorder(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     try:
         reorder_types(engine(request), [int(i) for i in texts(form, "order")])
     except (ConsentryError, ValueError):
@@ -81,7 +79,7 @@ async def reorder(request: Request, session: Session = Depends(current_session))
 
 
 @router.post(BASE + "/{type_id}/move", response_model=None)
-async def move(
+def move(
     request: Request,
     type_id: int,
     direction: str = "up",
@@ -115,11 +113,10 @@ def type_page(
 
 
 @router.post(BASE + "/{type_id}", response_model=None)
-async def edit(
-    request: Request, type_id: int, session: Session = Depends(current_session)
+def edit(
+    request: Request, form: Form, type_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     kind = text(form, "kind")
     try:
         update_type(
@@ -138,11 +135,10 @@ async def edit(
 
 
 @router.post(BASE + "/{type_id}/translations", response_model=None)
-async def translate(
-    request: Request, type_id: int, session: Session = Depends(current_session)
+def translate(
+    request: Request, form: Form, type_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     try:
         set_translation(
             engine(request),
@@ -157,7 +153,7 @@ async def translate(
 
 
 @router.post(BASE + "/{type_id}/translations/{language}/delete", response_model=None)
-async def untranslate(
+def untranslate(
     request: Request, type_id: int, language: str, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_TYPES)
@@ -166,11 +162,10 @@ async def untranslate(
 
 
 @router.post(BASE + "/{type_id}/archive", response_model=None)
-async def archive(
-    request: Request, type_id: int, session: Session = Depends(current_session)
+def archive(
+    request: Request, form: Form, type_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     archived = text(form, "archived") != "false"
     changed = set_archived(engine(request), type_id, archived)
     said = "archived: it takes no new opt-ins" if archived else "active again"

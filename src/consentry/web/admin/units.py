@@ -9,7 +9,7 @@ from consentry.domain.roles import Permission
 from consentry.services import UnitChanges, create_unit, get_settings, list_units, update_unit
 from consentry.services.sessions import Session
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, redirect, render, text
+from consentry.web.admin.pages import Form, engine, redirect, render, text
 
 router = APIRouter()
 BASE = "/admin/settings/units"
@@ -33,9 +33,8 @@ def units_page(request: Request, session: Session = Depends(current_session)) ->
 
 
 @router.post(BASE, response_model=None)
-async def create(request: Request, session: Session = Depends(current_session)) -> Response:
+def create(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     try:
         unit = create_unit(
             engine(request), text(form, "name"), {k: v for k, v in _branding(form).items() if v}
@@ -46,11 +45,10 @@ async def create(request: Request, session: Session = Depends(current_session)) 
 
 
 @router.post(BASE + "/{unit_id}", response_model=None)
-async def edit(
-    request: Request, unit_id: int, session: Session = Depends(current_session)
+def edit(
+    request: Request, form: Form, unit_id: int, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.EDIT_TYPES)
-    form = await form_of(request)
     try:
         unit = update_unit(
             engine(request),

@@ -18,7 +18,7 @@ from consentry.services.webhooks import log
 from consentry.services.webhooks.rotation import rotate_secret
 from consentry.web.admin import webhook_form
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, number, redirect, render, text
+from consentry.web.admin.pages import Form, engine, number, redirect, render, text
 
 router = APIRouter()
 PAGE = "/admin/webhooks"
@@ -76,8 +76,8 @@ def new_page(request: Request, session: Admin) -> HTMLResponse:
 
 
 @router.post(f"{PAGE}/new", response_model=None)
-async def create(request: Request, session: Admin) -> Response:
-    values = webhook_form.read(await form_of(request))
+def create(request: Request, form: Form, session: Admin) -> Response:
+    values = webhook_form.read(form)
     try:
         created = webhooks.create_subscription(
             engine(request), created_by=str(Actor(ActorKind.USER, str(session.user.id))), **values
@@ -95,8 +95,8 @@ def edit_page(request: Request, subscription_id: Id, session: Admin) -> HTMLResp
 
 
 @router.post(f"{PAGE}/{{subscription_id}}/edit", response_model=None)
-async def update(request: Request, subscription_id: Id, session: Admin) -> Response:
-    values = webhook_form.read(await form_of(request))
+def update(request: Request, form: Form, subscription_id: Id, session: Admin) -> Response:
+    values = webhook_form.read(form)
     try:
         webhooks.update_subscription(engine(request), subscription_id, **values)
     except InvalidInput as problem:
@@ -144,7 +144,7 @@ def subscription_page(request: Request, subscription_id: Id, session: Admin) -> 
 
 
 @router.post(f"{PAGE}/{{subscription_id}}/pause", response_model=None)
-async def pause(request: Request, subscription_id: Id, session: Admin) -> Response:
+def pause(request: Request, subscription_id: Id, session: Admin) -> Response:
     webhooks.update_subscription(engine(request), subscription_id, active=False)
     return redirect(
         f"{PAGE}/{subscription_id}",
@@ -153,21 +153,20 @@ async def pause(request: Request, subscription_id: Id, session: Admin) -> Respon
 
 
 @router.post(f"{PAGE}/{{subscription_id}}/resume", response_model=None)
-async def resume(request: Request, subscription_id: Id, session: Admin) -> Response:
+def resume(request: Request, subscription_id: Id, session: Admin) -> Response:
     webhooks.update_subscription(engine(request), subscription_id, active=True)
     return redirect(f"{PAGE}/{subscription_id}", "Resumed: queued deliveries go out again.")
 
 
 @router.post(f"{PAGE}/{{subscription_id}}/rotate-secret", response_model=None)
-async def rotate(request: Request, subscription_id: Id, session: Admin) -> Response:
+def rotate(request: Request, subscription_id: Id, session: Admin) -> Response:
     return _subscription_page(
         request, rotate_secret(engine(request), subscription_id), secret="rotated"
     )
 
 
 @router.post(f"{PAGE}/{{subscription_id}}/delete", response_model=None)
-async def delete(request: Request, subscription_id: Id, session: Admin) -> Response:
-    form = await form_of(request)
+def delete(request: Request, form: Form, subscription_id: Id, session: Admin) -> Response:
     subscription = webhooks.get_subscription(engine(request), subscription_id)
     if text(form, "confirm") != "yes":
         return redirect(
@@ -182,13 +181,13 @@ async def delete(request: Request, subscription_id: Id, session: Admin) -> Respo
 @router.post(
     f"{PAGE}/{{subscription_id}}/deliveries/{{delivery_id}}/redeliver", response_model=None
 )
-async def redeliver(
+def redeliver(
     request: Request,
+    form: Form,
     subscription_id: Id,
     delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     session: Admin,
 ) -> Response:
-    form = await form_of(request)
     delivery = webhooks.redeliver(engine(request), subscription_id, delivery_id)
     subscription = webhooks.get_subscription(engine(request), subscription_id)
     back = f"{PAGE}/{subscription_id}"

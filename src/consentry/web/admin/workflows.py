@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from consentry.domain import Actor, ActorKind, Channel, ConsentryError, InvalidInput
 from consentry.domain.filters import Operator
@@ -18,7 +19,7 @@ from consentry.services.workflows import history
 from consentry.services.workflows.definitions import Workflow
 from consentry.web.admin import workflow_form
 from consentry.web.admin.auth import current_session, need
-from consentry.web.admin.pages import engine, form_of, number, redirect, render, text
+from consentry.web.admin.pages import Form, engine, number, redirect, render, text
 
 router = APIRouter()
 PAGE = "/admin/workflows"
@@ -118,9 +119,8 @@ def _not_editable_here(workflow: Workflow) -> RedirectResponse | None:
     )
 
 
-async def _save(request: Request, session: Session, workflow_id: int | None) -> Response:
+def _save(request: Request, form: FormData, session: Session, workflow_id: int | None) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)
-    form = await form_of(request)
     if workflow_id is not None:
         refusal = _not_editable_here(workflows.get(engine(request), workflow_id))
         if refusal is not None:
@@ -146,15 +146,18 @@ async def _save(request: Request, session: Session, workflow_id: int | None) -> 
 
 
 @router.post(f"{PAGE}/new", response_model=None)
-async def create(request: Request, session: Session = Depends(current_session)) -> Response:
-    return await _save(request, session, None)
+def create(request: Request, form: Form, session: Session = Depends(current_session)) -> Response:
+    return _save(request, form, session, None)
 
 
 @router.post(f"{PAGE}/{{workflow_id}}/edit", response_model=None)
-async def update(
-    request: Request, workflow_id: WorkflowId, session: Session = Depends(current_session)
+def update(
+    request: Request,
+    form: Form,
+    workflow_id: WorkflowId,
+    session: Session = Depends(current_session),
 ) -> Response:
-    return await _save(request, session, workflow_id)
+    return _save(request, form, session, workflow_id)
 
 
 def _trigger_words(raw: dict[str, Any]) -> list[list[str]]:
@@ -215,7 +218,7 @@ def workflow_page(
 
 
 @router.post(f"{PAGE}/{{workflow_id}}/enable", response_model=None)
-async def enable(
+def enable(
     request: Request, workflow_id: WorkflowId, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)
@@ -243,11 +246,13 @@ async def enable(
 
 
 @router.post(f"{PAGE}/{{workflow_id}}/disable", response_model=None)
-async def disable(
-    request: Request, workflow_id: WorkflowId, session: Session = Depends(current_session)
+def disable(
+    request: Request,
+    form: Form,
+    workflow_id: WorkflowId,
+    session: Session = Depends(current_session),
 ) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)
-    form = await form_of(request)
     back = f"{PAGE}/{workflow_id}"
     running = history.summary(engine(request), workflow_id).active
     if running and text(form, "confirm") != "yes":
@@ -262,7 +267,7 @@ async def disable(
 
 
 @router.post(f"{PAGE}/{{workflow_id}}/enroll", response_model=None)
-async def enroll_existing(
+def enroll_existing(
     request: Request, workflow_id: WorkflowId, session: Session = Depends(current_session)
 ) -> Response:
     need(session, Permission.MANAGE_WORKFLOWS)

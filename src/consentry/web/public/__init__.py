@@ -27,6 +27,7 @@ from consentry.services import preferences as prefs
 from consentry.web.public import confirmation
 from consentry.web.public.pages import asked_language, render, visit_of
 from consentry.web.public.visits import (
+    Form,
     bad_link,
     csrf_ok,
     failed,
@@ -36,7 +37,6 @@ from consentry.web.public.visits import (
     notice_text,
     open_link,
     opened,
-    read_form,
     show_link_page,
     stale_form,
 )
@@ -77,8 +77,7 @@ def _show_preferences(
 
 
 @router.post("/preferences/{token}")
-async def save_preference_page(request: Request, token: str) -> Response:
-    form = await read_form(request)
+def save_preference_page(request: Request, form: Form, token: str) -> Response:
     if is_one_click({key: [str(v) for v in form.getlist(key)] for key in form}):
         # A sender that put the preference link in its List-Unsubscribe header: unsubscribe
         # from all, exactly as on the unsubscribe link.
@@ -142,8 +141,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
 
 
 @router.post("/unsubscribe/{token}")
-async def unsubscribe_post(request: Request, token: str) -> Response:
-    form = await read_form(request)
+def unsubscribe_post(request: Request, form: Form, token: str) -> Response:
     fields = {key: [str(v) for v in form.getlist(key)] for key in form}
     if is_one_click(fields):
         return _one_click(request, token)

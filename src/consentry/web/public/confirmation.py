@@ -14,6 +14,7 @@ from consentry.services import preferences as prefs
 from consentry.services.preference_links import request_fresh_link
 from consentry.web.public.pages import asked_language, render, visit_of
 from consentry.web.public.visits import (
+    Form,
     bad_link,
     csrf_ok,
     failed,
@@ -21,7 +22,6 @@ from consentry.web.public.visits import (
     load_page,
     open_link,
     opened,
-    read_form,
     show_link_page,
     stale_form,
 )
@@ -52,8 +52,7 @@ def _settled(request: Request, token: str, page: prefs.PreferencePage) -> Respon
 
 
 @router.post("/confirm/{token}")
-async def confirm_post(request: Request, token: str) -> Response:
-    form = await read_form(request)
+def confirm_post(request: Request, form: Form, token: str) -> Response:
     asked = asked_language(request, str(form.get("lang") or "") or None)
     language = asked or DEFAULT
     try:
@@ -87,8 +86,7 @@ def request_link_page(request: Request) -> Response:
 
 
 @router.post("/request-link")
-async def request_link(request: Request) -> Response:
-    form = await read_form(request)
+def request_link(request: Request, form: Form) -> Response:
     asked = asked_language(request, str(form.get("lang") or "") or None)
     language = asked or DEFAULT
     address = str(form.get("email") or "").strip()

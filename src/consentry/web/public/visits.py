@@ -4,9 +4,9 @@ failures (a bad or expired link, a stale form) with pages of their own and 4xx s
 
 import secrets
 from dataclasses import replace
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -43,6 +43,12 @@ async def read_form(request: Request) -> FormData:
     if not form and body.strip() == POST_HEADER_VALUE.encode():
         return FormData([(ONE_CLICK_FIELD, ONE_CLICK_VALUE)])
     return form
+
+
+# The POSTed form as a dependency: read on the event loop, so the routes taking it can be plain
+# functions, which FastAPI runs in its threadpool; their database work (a one-click burst from
+# a mailbox provider, say) then never stalls the loop and every other request with it.
+Form = Annotated[FormData, Depends(read_form)]
 
 
 def config_of(request: Request) -> Config:
