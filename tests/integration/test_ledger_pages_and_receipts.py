@@ -3,10 +3,12 @@ migration that added the one-time legal basis to the ledger."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, select, text
 
 from consentry import services
 from consentry.domain import Channel, LegalBasis, Source, Status, SuppressionKind, WideType
+from consentry.services import recorder as recorder_module
 from consentry.storage import event_tables, migrate
 from consentry.storage.engine import make_engine
 from consentry.storage.tables import ledger, metadata
@@ -102,7 +104,14 @@ def test_upgrade_from_0002_keeps_the_chain_and_takes_the_new_action(database_url
     # and take it away again, so the upgrade below starts from the 0002 schema.
     event_log = [event_tables.events, event_tables.event_cursors]
     metadata.create_all(engine, tables=event_log)
-    services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED))
+    # And the salt column (0012) for the write, with no salt: an entry as written before 0012.
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE ledger ADD COLUMN personal_salt VARCHAR(32)"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(recorder_module.secrets, "token_hex", lambda _: None)
+        services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED))
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE ledger DROP COLUMN personal_salt"))
     metadata.drop_all(engine, tables=event_log)
     with engine.connect() as connection:
         before = connection.execute(select(ledger.c.id, ledger.c.entry_hash)).all()
