@@ -1,6 +1,7 @@
 """An address's ledger a page at a time and as of a past moment; the consent receipt; and the
 migration that added the one-time legal basis to the ledger."""
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,7 +9,6 @@ from sqlalchemy import Engine, select, text
 
 from consentry import services
 from consentry.domain import Channel, LegalBasis, Source, Status, SuppressionKind, WideType
-from consentry.services import recorder as recorder_module
 from consentry.storage import event_tables, migrate
 from consentry.storage.engine import make_engine
 from consentry.storage.tables import ledger, metadata
@@ -108,7 +108,7 @@ def test_upgrade_from_0002_keeps_the_chain_and_takes_the_new_action(database_url
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE ledger ADD COLUMN personal_salt VARCHAR(32)"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(recorder_module.secrets, "token_hex", lambda _: None)
+        patch.setattr(secrets, "token_hex", lambda _: None)
         services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED))
     with engine.begin() as connection:
         connection.execute(text("ALTER TABLE ledger DROP COLUMN personal_salt"))
