@@ -48,7 +48,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = make_engine(config.database_url)
     app.add_middleware(IdempotencyMiddleware, engine=app.state.engine)
-    app.add_middleware(RateLimits, config=config)
+    app.add_middleware(RateLimits, config=config, json_for=errors.http_error_answer)
     # Outside the limits, so a 429 carries the headers too.
     app.add_middleware(SecurityHeaders, always_https=config.behind_https)
     app.add_middleware(BodyLimit, config=config)  # outside every layer that reads a body whole

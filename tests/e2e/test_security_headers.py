@@ -1,6 +1,7 @@
 """Every answer carries the security headers (a CSP with frame-ancestors 'none', nosniff,
 no Referer, no framing), HSTS when we are reached over HTTPS, and the per-client rate limits
-answer 429 with Retry-After: tried on a real server, on SQLite and PostgreSQL."""
+answer 429 with Retry-After and a small page: tried on a real server, on SQLite and
+PostgreSQL."""
 
 import threading
 import time
@@ -141,8 +142,13 @@ def _from(ip: str) -> dict[str, str]:
 
 def assert_throttled(answer: httpx.Response) -> None:
     assert answer.status_code == 429, answer.text
-    assert 1 <= int(answer.headers["Retry-After"]) <= 60
+    wait = int(answer.headers["Retry-After"])
+    assert 1 <= wait <= 60
     assert_secured(answer)
+    # A page for the person (or mailbox provider) sent away: what happened and when to retry.
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<h1>Too many attempts</h1>" in answer.text
+    assert f"Try again in {wait} seconds." in answer.text
 
 
 def test_the_contact_pages_are_limited_per_client(limited: Site) -> None:

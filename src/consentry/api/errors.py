@@ -164,26 +164,36 @@ async def _on_validation_error(request: Request, error: Exception) -> Response:
     )
 
 
+_HTTP_CATEGORIES = {
+    401: "INVALID_AUTHENTICATION",
+    404: "OBJECT_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITS",
+}
+
+
+def http_error_answer(
+    request: Request, status_code: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """An HTTP refusal in the error shape, category by status. Also for the middlewares that
+    answer before any route runs (the rate limits), outside these handlers' reach."""
+    category = _HTTP_CATEGORIES.get(status_code, "VALIDATION_ERROR")
+    return JSONResponse(
+        error_body(request, category, message), status_code=status_code, headers=headers
+    )
+
+
 async def _on_http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    category = {
-        401: "INVALID_AUTHENTICATION",
-        404: "OBJECT_NOT_FOUND",
-        405: "METHOD_NOT_ALLOWED",
-        413: "PAYLOAD_TOO_LARGE",
-        429: "RATE_LIMITS",
-    }.get(error.status_code, "VALIDATION_ERROR")
     message = error.detail if isinstance(error.detail, str) else json.dumps(error.detail)
-    page = _page(request, error.status_code, message, getattr(error, "headers", None))
+    headers = getattr(error, "headers", None)
+    page = _page(request, error.status_code, message, headers)
     if page is not None:
         return page
     if error.status_code == 404 and message == "Not Found":
         message = f"No route {request.method} {request.url.path}."
-    return JSONResponse(
-        error_body(request, category, message),
-        status_code=error.status_code,
-        headers=getattr(error, "headers", None),
-    )
+    return http_error_answer(request, error.status_code, message, headers)
 
 
 async def _on_unexpected(request: Request, error: Exception) -> Response:

@@ -1,6 +1,7 @@
 """Per-client rate limits on the routes anyone can reach without a token: admin sign-in, the
 "email me a fresh link" form, and the contact's pages (preference page, unsubscribe and
-one-click, double opt-in confirmation). Over a limit: 429 with `Retry-After`, nothing done.
+one-click, double opt-in confirmation). Over a limit: 429 with `Retry-After`, nothing done; a
+small HTML page on a page's path, the API's JSON error (with its correlationId) on a machine's.
 
 The client is the peer address of the connection, which uvicorn replaces with the
 `X-Forwarded-For` address only for a trusted proxy (`FORWARDED_ALLOW_IPS`). The counting rule is
@@ -8,11 +9,19 @@ The client is the peer address of the connection, which uvicorn replaces with th
 """
 
 import time
+from collections.abc import Callable
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from consentry.config import Config
 from consentry.domain.rate_limits import FixedWindows
+from consentry.web.error_pages import html_error
+
+# Given (request, status code, message, headers), the API's JSON error answer. Installed by the
+# app: the API owns its error shape, and `web` may not import it.
+JsonFor = Callable[[Request, int, str, dict[str, str]], Response]
 
 _PAGES = ("/preferences/", "/unsubscribe/", "/confirm/")
 
@@ -35,8 +44,9 @@ def limit_of(method: str, path: str) -> str | None:
 class RateLimits:
     """ASGI middleware: counts each limited request and answers 429 once a client is over."""
 
-    def __init__(self, app: ASGIApp, config: Config) -> None:
+    def __init__(self, app: ASGIApp, config: Config, json_for: JsonFor) -> None:
         self.app = app
+        self.json_for = json_for
         self.per_minute = {
             "sign_in": config.rate_limit_sign_in,
             "link_requests": config.rate_limit_link_requests,
@@ -60,18 +70,13 @@ class RateLimits:
         if verdict.allowed:
             await self.app(scope, receive, send)
             return
-        wait = verdict.retry_after_seconds
-        body = f"Too many requests from your address. Try again in {wait} seconds.\n".encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"text/plain; charset=utf-8"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(wait).encode()),
-                    (b"cache-control", b"no-store"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        answer = refusal(Request(scope), verdict.retry_after_seconds, self.json_for)
+        await answer(scope, receive, send)
+
+
+def refusal(request: Request, wait: int, json_for: JsonFor) -> Response:
+    """The 429: a small page for a person, the API's JSON error for a machine's path;
+    `Retry-After` on both."""
+    message = f"Too many requests from your address. Try again in {wait} seconds."
+    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
+    return html_error(request, 429, message, headers) or json_for(request, 429, message, headers)
