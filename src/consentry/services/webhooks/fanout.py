@@ -8,6 +8,9 @@ Whether a subscription wants an event is decided when the event is fanned out, w
 moment (or, with no worker running, a while) after it happened. So that pausing, resuming or
 changing the event types applies from the moment of the change — not from whenever the worker
 catches up — a change first fans out every event before it (`catch_up`), in its transaction.
+
+With no active subscription nothing is read: the cursor jumps to the log's end (`_skip_unheard`),
+so status writes do not pay for a fan-out nobody receives.
 """
 
 from dataclasses import replace
@@ -16,7 +19,8 @@ from sqlalchemy import Connection, Engine
 
 from consentry.domain.events import Event
 from consentry.domain.webhooks import payload
-from consentry.services.events import consume, read
+from consentry.services.events import consume, end_position, read
+from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.writing import utcnow
 from consentry.storage import contact_selection
 from consentry.storage import events as event_log
@@ -71,8 +75,31 @@ def queue_deliveries(connection: Connection, events: list[Event]) -> None:
 
 
 def fan_out(engine: Engine, *, limit: int = 500) -> int:
-    """Queue the next events' deliveries; answers how many events were handled."""
+    """Queue the next events' deliveries; answers how many events were handled (0 also when
+    no subscription is active: skipping is no work the worker should hurry back for)."""
+    if _skip_unheard(engine):
+        return 0
     return consume(engine, CONSUMER, queue_deliveries, limit=limit)
+
+
+def _skip_unheard(engine: Engine) -> bool:
+    """With no active subscription, move the cursor to the log's end without reading; answers
+    whether it did (False: some subscription is active, the events must be read).
+
+    The end is taken before the subscriptions are listed. A subscription this listing misses
+    commits after it, and the events it is owed (those committed after it, `wants`) all lie
+    past that end: row ids grow in commit order. A resume locks the cursor (`catch_up`), so
+    it waits for this move or this move waits for it and then sees it active."""
+    with UnitOfWork(engine, write=True, ledger=False) as uow:
+        connection = uow.connection
+        cursor = event_log.lock_cursor(connection, CONSUMER)
+        end = end_position(connection)
+        if stored.listing(connection, active_only=True):
+            return False
+        if cursor.row < end.row or (cursor.row == end.row and cursor.entry != 0):
+            event_log.move_cursor(connection, CONSUMER, end)
+            uow.commit()
+        return True
 
 
 def catch_up(connection: Connection, *, batch: int = 500) -> None:
