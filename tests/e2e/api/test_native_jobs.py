@@ -161,3 +161,10 @@ def test_an_upload_that_is_not_a_list_is_refused(client: httpx.Client) -> None:
         headers={"Content-Type": "text/csv"},
     )
     assert undefined.status_code == 400 and "undefined" in undefined.json()["message"]
+    # A NUL in the name makes the codec lookup raise ValueError (found by schemathesis).
+    nul = client.post(
+        "/api/v1/imports/optouts?expectRows=1&encoding=utf%008",
+        content=b"Email\na@x.com\n",
+        headers={"Content-Type": "text/csv"},
+    )
+    assert nul.status_code == 400 and nul.json()["message"].startswith("Unknown text encoding")

@@ -63,10 +63,6 @@ def _make_creatable(case: schemathesis.Case, sink: str) -> None:
     """The values no JSON schema can describe (an address email-validator accepts, a dialable
     number, a URL with a host) are made valid where a scenario starts, so that its chain gets
     past the first step; the one-operation fuzz (test_openapi_fuzz) sends arbitrary ones."""
-    if "\x00" in str((case.query or {}).get("encoding", "")):
-        # Known, reported: a NUL in the opt-out import's `encoding` answers 500 (codecs.lookup
-        # raises ValueError, which services/imports/reading.py does not catch).
-        del case.query["encoding"]
     body = case.body
     if case.operation.path_parameters or not isinstance(body, dict):
         return

@@ -59,7 +59,9 @@ def detect(path: Path, *, encoding: str | None = None, delimiter: str | None = N
         b"a".decode(chosen)  # a text encoding, not a transform such as rot13 or zlib
     except UnicodeDecodeError:
         pass  # a text encoding that needs more than one byte
-    except (LookupError, UnicodeError):  # unknown, or one that decodes nothing ("undefined")
+    # Unknown (LookupError; ValueError for a name holding a NUL), or one that decodes nothing
+    # ("undefined").
+    except (LookupError, UnicodeError, ValueError):
         raise InvalidInput(f"Unknown text encoding {chosen!r}.", field="encoding") from None
     if delimiter is not None and len(delimiter) != 1:
         raise InvalidInput("The delimiter must be one character.", field="delimiter")
