@@ -202,8 +202,12 @@ def test_a_receiver_that_fails_for_a_while_then_recovers_gets_every_event_exactl
     ]
     # The first event was retried until it went through; nothing newer went ahead of it.
     assert ids(every)[: failures + 1] == [delivered[0]] * (failures + 1)
+    # The receiver hears a request before the worker commits its attempt: wait for the log.
+    wait_for(
+        lambda: [d["state"] for d in deliveries(api, webhook["id"])] == ["DELIVERED"] * 6,
+        "all six attempts recorded",
+    )
     log = deliveries(api, webhook["id"])
-    assert [d["state"] for d in log] == ["DELIVERED"] * 6
     first = log[-1]  # newest first
     assert first["eventId"] == delivered[0] and first["attempts"] == failures + 1
     assert [a["statusCode"] for a in first["attemptLog"]] == [500] * failures + [200]
@@ -316,6 +320,11 @@ def test_the_webhooks_api_adds_pauses_resumes_lists_deliveries_and_redelivers(
             "two@example.com",
         ]
 
+        # The receiver hears a request before the worker commits its attempt: wait for the log.
+        wait_for(
+            lambda: [d["state"] for d in deliveries(api, made["id"])] == ["DELIVERED"] * 2,
+            "both attempts recorded",
+        )
         log = deliveries(api, made["id"])
         assert [(d["state"], d["attempts"], d["lastStatusCode"]) for d in log] == [
             ("DELIVERED", 1, 200)
@@ -341,7 +350,7 @@ def test_the_webhooks_api_adds_pauses_resumes_lists_deliveries_and_redelivers(
         assert again.status_code == 202 and again.json()["state"] == "PENDING"
         wait_for(lambda: len(receiver.delivered()) == 3, "the redelivery")
         assert receiver.delivered()[2].event["id"] == log[1]["eventId"]  # same id: de-duplicable
-        assert deliveries(api, made["id"])[1]["attempts"] == 2
+        wait_for(lambda: deliveries(api, made["id"])[1]["attempts"] == 2, "the attempt recorded")
 
         rotated = api.post(f"/api/v1/webhooks/{made['id']}/rotate-secret").json()
         assert rotated["secret"] != made["secret"]
