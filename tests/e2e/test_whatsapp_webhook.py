@@ -37,6 +37,14 @@ def test_the_verification_handshake_echoes_the_challenge_only_for_the_right_toke
     assert wrong.status_code == 403
     assert "1158201444" not in wrong.text
 
+    # A provider's callback is a machine's path: a malformed handshake gets the JSON error.
+    long = httpx.get(
+        wa.base_url + "/webhooks/whatsapp", params={**params, "hub.challenge": "9" * 201}
+    )
+    assert long.status_code == 400
+    assert long.headers["content-type"] == "application/json"
+    assert long.json()["errors"][0]["in"] == "hub.challenge"
+
 
 def test_a_text_stop_opts_out_of_every_whatsapp_type_and_not_sms(
     wa: Phones, database_url: str

@@ -7,7 +7,7 @@ language, whose messages name the filter at fault.
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 from pydantic.config import JsonDict
 
 from consentry.domain.filters import MAX_FILTERS_PER_GROUP, MAX_GROUPS, Operator
@@ -89,8 +89,8 @@ class SearchBody(BaseModel):
     sorts: list[str | SearchSort] = []
     query: str | None = None
     properties: list[str] = []
-    limit: int = 10
-    after: str | int | None = None
+    limit: StrictInt = 10
+    after: str | StrictInt | None = None
 
 
 class Contact(BaseModel):

@@ -28,6 +28,7 @@ TIMESTAMP_HEADER = "Consentry-Timestamp"
 SIGNATURE_HEADER = "Consentry-Signature"
 SIGNATURE_VERSION = "v1"
 MIN_SECRET_LENGTH = 16
+MAX_SECRET_LENGTH = 128
 MAX_URL_LENGTH = 2000
 
 
@@ -122,9 +123,10 @@ def parse_event_types(values: Iterable[str]) -> tuple[EventType, ...]:
 
 def parse_secret(value: str) -> str:
     secret = value.strip()
-    if len(secret) < MIN_SECRET_LENGTH or len(secret) > 128:
+    if not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH:
         raise InvalidInput(
-            f"A webhook secret has {MIN_SECRET_LENGTH} to 128 characters.", field="secret"
+            f"A webhook secret has {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters.",
+            field="secret",
         )
     return secret
 

@@ -11,6 +11,7 @@ API_PREFIXES = (
     "/crm/",
     "/communication-preferences/",
     "/api/",
+    "/webhooks/",  # the SMS and WhatsApp providers' callbacks
     "/healthz",
     "/metrics",
     "/docs",

@@ -23,7 +23,8 @@ def hubspot_time(moment: datetime) -> str:
 Time = Annotated[datetime, PlainSerializer(hubspot_time, return_type=str)]
 T = TypeVar("T")
 MAX_ID = 2**31 - 1  # ids are 32-bit in the database; larger numbers can name nothing
-Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+# Strict: pydantic's lax mode would read `true` as 1 and "7" as 7; the wire says integer.
+Id = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
 
 
 def _unicode(value: str) -> str:

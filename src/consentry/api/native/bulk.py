@@ -10,7 +10,7 @@ from consentry.api.auth import TokenDep
 from consentry.api.dependencies import ConfigDep, EngineDep
 from consentry.api.hubspot.mapping import provenance
 from consentry.api.native.jobs import JobOut, job_out
-from consentry.api.native.shapes import Id, RequestBody
+from consentry.api.native.shapes import BodyId, RequestBody
 from consentry.domain import Channel, LegalBasis, Status
 from consentry.domain.filters import parse_groups
 from consentry.services.bulk_edit import BulkEdit, submit_bulk_edit
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/bulk", tags=["Bulk edits"])
 class BulkStatusesIn(RequestBody):
     channel: Channel = Channel.EMAIL
     status: Status
-    subscriptionIds: Annotated[list[Id], Field(min_length=1, max_length=100)]
-    contactIds: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+    subscriptionIds: Annotated[list[BodyId], Field(min_length=1, max_length=100)]
+    contactIds: list[Annotated[int, Field(ge=1, le=2**63 - 1, strict=True)]] = Field(
         default_factory=list, max_length=100_000, description="The ticked contacts."
     )
     filterGroups: list[dict[str, object]] | None = Field(

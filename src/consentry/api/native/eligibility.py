@@ -19,7 +19,14 @@ from consentry.api.auth import TokenDep
 from consentry.api.dependencies import EngineDep
 from consentry.api.hubspot.mapping import MAX_BATCH_INPUTS, provenance
 from consentry.api.native import uploads
-from consentry.api.native.shapes import MAX_ID, Id, Reason, RequestBody, address_field
+from consentry.api.native.shapes import (
+    MAX_ID,
+    BodyId,
+    Id,
+    Reason,
+    RequestBody,
+    address_field,
+)
 from consentry.domain import LegalBasis, SuppressionKind
 from consentry.services import Answer
 
@@ -30,7 +37,7 @@ Address = Annotated[str, Field(min_length=1, max_length=400)]
 
 class CheckIn(RequestBody):
     address: Address
-    subscriptionId: Id
+    subscriptionId: BodyId
 
 
 class AnswerOut(BaseModel):
@@ -46,7 +53,7 @@ class CheckOut(AnswerOut):
 
 
 class BatchIn(RequestBody):
-    subscriptionId: Id
+    subscriptionId: BodyId
     addresses: list[str] = Field(min_length=1, max_length=MAX_BATCH_INPUTS)
 
 
@@ -57,7 +64,7 @@ class BatchOut(BaseModel):
 
 class OneToOneIn(RequestBody):
     address: Address
-    subscriptionId: Id = Field(description="A ONE_TO_ONE subscription type.")
+    subscriptionId: BodyId = Field(description="A ONE_TO_ONE subscription type.")
     legalBasis: LegalBasis
     explanation: str = Field(min_length=1, max_length=10_000)
 

@@ -1,7 +1,7 @@
 """Erasure (GDPR 17) over the API: the call behind `consentry erase` (services.erasure)."""
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from consentry.api.auth import TokenDep
 from consentry.api.dependencies import EngineDep
@@ -18,7 +18,9 @@ class ErasureIn(RequestBody):
     address: str = Field(
         min_length=1, max_length=400, description="The email address or phone number to erase."
     )
-    dryRun: bool = Field(default=False, description="Count what would be erased; change nothing.")
+    dryRun: StrictBool = Field(
+        default=False, description="Count what would be erased; change nothing."
+    )
 
 
 class ErasureOut(BaseModel):

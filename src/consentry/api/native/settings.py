@@ -2,7 +2,7 @@
 `AccountSettings`, so the API, the CLI and the admin pages accept the same values."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from pydantic.alias_generators import to_camel, to_snake
 
 from consentry import services
@@ -29,11 +29,11 @@ class SettingsPatch(RequestBody):
     """The settings to change; those left out (or null) stay as they are. An unknown setting
     is a 400 naming it."""
 
-    dataPrivacyMode: bool | None = None
-    businessUnitsEnabled: bool | None = None
-    doubleOptIn: bool | None = None
-    smsEnabled: bool | None = None
-    whatsappEnabled: bool | None = None
+    dataPrivacyMode: StrictBool | None = None
+    businessUnitsEnabled: StrictBool | None = None
+    doubleOptIn: StrictBool | None = None
+    smsEnabled: StrictBool | None = None
+    whatsappEnabled: StrictBool | None = None
     defaultPhoneRegion: str | None = Region
 
 

@@ -47,7 +47,9 @@ Time = Annotated[
 ]
 Reason = EligibilityReason | Literal["INVALID_ADDRESS"]
 # Type and unit ids are 32-bit in the database, ledger ids 64-bit: larger numbers name nothing.
-Id = Annotated[int, Field(ge=0, le=MAX_ID)]
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]  # in a path or query: text read as a number
+# In a JSON body the wire says integer: strict, since pydantic's lax mode reads `true` as 1.
+BodyId = Annotated[int, Field(ge=0, le=MAX_ID, strict=True)]
 MAX_CURSOR = 2**63 - 1
 
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from consentry import services
 from consentry.api.dependencies import EngineDep
-from consentry.api.native.shapes import MAX_ID, Id, RequestBody, Time
+from consentry.api.native.shapes import MAX_ID, BodyId, RequestBody, Time
 from consentry.domain import ACCOUNT_UNIT_ID, Channel, SubscriptionType, TypeKind
 
 router = APIRouter(prefix="/subscription-types", tags=["Subscription types"])
@@ -54,7 +54,7 @@ class TypeCreate(RequestBody):
     description: Description = ""
     purpose: Purpose = "Marketing"
     channel: Channel = Channel.EMAIL
-    businessUnitId: Id = ACCOUNT_UNIT_ID
+    businessUnitId: BodyId = ACCOUNT_UNIT_ID
     kind: TypeKind = TypeKind.MARKETING
 
 
@@ -68,7 +68,7 @@ class TypeUpdate(RequestBody):
 
 
 class TypeOrder(RequestBody):
-    ids: list[Id] = Field(
+    ids: list[BodyId] = Field(
         min_length=1,
         max_length=10_000,
         description="Type ids in the order wanted; types not named follow in their current order.",
