@@ -8,15 +8,21 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import Engine, update
+import pytest
+from sqlalchemy import Engine, select, update
 
 from consentry import services
 from consentry.domain import Status
+from consentry.domain.events import Position
 from consentry.domain.webhooks import DeliveryState, RetryPolicy, verify
 from consentry.services import contacts, webhooks
+from consentry.services.events import end_position
 from consentry.services.unit_of_work import UnitOfWork
+from consentry.services.webhooks import fanout
 from consentry.services.writing import utcnow
+from consentry.storage import events as stored_events
 from consentry.storage import webhooks as stored
+from consentry.storage.event_tables import event_cursors
 from consentry.storage.webhook_tables import webhook_deliveries, webhook_subscriptions
 from tests.e2e.webhook_receiver import receiving
 from tests.integration.helpers import change
@@ -262,3 +268,46 @@ def test_pausing_applies_from_the_moment_it_is_done_even_while_fan_out_lags_behi
         _run(engine, _sender(engine))
         emails = [r.event["data"]["properties"]["email"] for r in receiver.delivered()]
     assert emails == ["before.pause@example.com", "after.resume@example.com"]
+
+
+def _webhook_cursor(engine: Engine) -> Position:
+    with UnitOfWork(engine) as uow:
+        row = uow.connection.execute(
+            select(event_cursors).where(event_cursors.c.consumer == fanout.CONSUMER)
+        ).one()
+    return Position(int(row.event_row), int(row.ledger_entry))
+
+
+def test_with_no_active_subscription_fan_out_skips_the_log_unread_and_a_resumed_one_still_hears(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with receiving() as receiver:
+        sub = webhooks.create_subscription(
+            engine,
+            url=receiver.url,
+            event_types=["contact.created", "subscription.status_changed"],
+            created_by="test",
+        )
+        webhooks.update_subscription(engine, sub.id, active=False)
+        contacts.create(engine, {"email": "while.paused@example.com"})
+        services.set_status(engine, change("paused@example.com", Status.SUBSCRIBED))
+
+        def unread(*_: object) -> None:
+            raise AssertionError("the event log was read with no subscription active")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(stored_events, "rows_after", unread)
+            assert webhooks.fan_out(engine) == 0
+            with UnitOfWork(engine) as uow:
+                end = end_position(uow.connection)
+            assert _webhook_cursor(engine) == end
+            assert webhooks.fan_out(engine) == 0
+        assert webhooks.outbox_stats(engine)["pending_deliveries"] == 0
+
+        webhooks.update_subscription(engine, sub.id, active=True)
+        contacts.create(engine, {"email": "after.resume@example.com"})
+        _run(engine, _sender(engine))
+        got = [r.event for r in receiver.delivered()]
+    assert [(e["type"], e["data"]["properties"]["email"]) for e in got] == [
+        ("contact.created", "after.resume@example.com")
+    ]

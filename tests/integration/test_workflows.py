@@ -17,6 +17,8 @@ from consentry.services.job_pump import make_pump
 from consentry.services.jobs import JobState
 from consentry.services.unit_of_work import UnitOfWork
 from consentry.services.workflows import enrollment, history, steps
+from consentry.storage import events as stored_events
+from consentry.storage.event_tables import event_cursors
 from consentry.storage.tables import ledger
 from tests.integration.helpers import MARKETING, change
 
@@ -224,3 +226,48 @@ def test_contacts_matching_before_the_workflow_was_enabled_wait_for_enroll_exist
     _drain(engine)
     assert history.summary(engine, workflow.id).enrolled == 1
     assert _status(engine, "old@example.com") is Status.SUBSCRIBED
+
+
+def _cursor(engine: Engine, consumer: str) -> Position:
+    with UnitOfWork(engine) as uow:
+        row = uow.connection.execute(
+            select(event_cursors).where(event_cursors.c.consumer == consumer)
+        ).one()
+    return Position(int(row.event_row), int(row.ledger_entry))
+
+
+def _end(engine: Engine) -> Position:
+    with UnitOfWork(engine) as uow:
+        return event_log.end_position(uow.connection)
+
+
+def test_with_no_workflow_on_the_log_is_skipped_unread_and_a_workflow_turned_on_still_enrolls(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    off = workflows.create(engine, _definition(name="Never turned on"), "user:tester")
+    _contact(engine, "early@example.com", "customer")
+    services.set_statuses(
+        engine,
+        [change("a@example.com", Status.SUBSCRIBED), change("b@example.com", Status.UNSUBSCRIBED)],
+    )
+
+    def unread(*_: object) -> None:
+        raise AssertionError("the event log was read with no workflow on")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(stored_events, "rows_after", unread)
+        assert enrollment.pump(engine) == 0  # idle: the worker may sleep
+        assert _cursor(engine, enrollment.CONSUMER) == _end(engine)
+        assert enrollment.pump(engine) == 0  # already at the end: nothing to move
+
+    # Turned on later, a workflow enrolls on what happens from then on (a contact already
+    # matching is its baseline, left to "enroll existing contacts now").
+    workflows.enable(engine, off.id)
+    _contact(engine, "later@example.com", "customer")
+    _drain(engine)
+    assert history.summary(engine, off.id).enrolled == 1
+    assert {line.address for line in history.log(engine, off.id) if line.address} == {
+        "later@example.com"
+    }
+    assert _status(engine, "later@example.com") is Status.SUBSCRIBED
+    assert _status(engine, "early@example.com") is Status.NOT_SPECIFIED

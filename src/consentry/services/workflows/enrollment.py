@@ -53,23 +53,39 @@ def after(position: Position, listen: Position) -> bool:
 
 
 def pump(engine: Engine) -> int:
-    """Handle the next batch of events; how many were handled (0: nothing new)."""
-    _skip_unheard(engine)
+    """Handle the next batch of events; how many were handled (0: nothing new, and also when
+    no workflow is enabled: skipping is no work the worker should hurry back for)."""
+    if _skip_unheard(engine):
+        return 0
     return events.consume(engine, CONSUMER, _handle, lock_head=True)
 
 
-def _skip_unheard(engine: Engine) -> None:
-    """Jump the cursor past events no enabled workflow listens to (all of them when none is
-    enabled), so a new install or a long-disabled account never re-reads its whole history."""
+def _skip_unheard(engine: Engine) -> bool:
+    """Jump the cursor past events no enabled workflow listens to: to the log's end, without
+    reading, when none is enabled (answers True: nothing is left to read), else to the earliest
+    position one listens from (so a new install or a long-disabled account never re-reads its
+    whole history).
+
+    The end is taken before the workflows are listed. A workflow this listing misses is
+    enabled after it, holding the ledger head, so it listens from a position at or past that
+    end (every event is recorded under the ledger head): none of the events it hears is
+    skipped."""
     with UnitOfWork(engine, write=True, ledger=False) as uow:
         connection = uow.connection
         cursor = event_rows.lock_cursor(connection, CONSUMER)
+        end = events.end_position(connection)
         listening = [row.listen for row in stored.list_all(connection, enabled_only=True)]
-        # Listening positions come from `end_position`: whole rows (entry 0).
-        target = min(listening) if listening else events.end_position(connection)
-        if cursor.row < target.row:
+        if listening:
+            # Listening positions come from `end_position`: whole rows (entry 0).
+            target = min(listening)
+            behind = cursor.row < target.row
+        else:
+            target = end
+            behind = cursor.row < end.row or (cursor.row == end.row and cursor.entry != 0)
+        if behind:
             event_rows.move_cursor(connection, CONSUMER, target)
             uow.commit()
+        return not listening
 
 
 def _handle(connection: Connection, found: list[Event]) -> None:
