@@ -110,7 +110,7 @@ def test_audience_in_chunks_matches_the_batch(engine: Engine) -> None:
     chunks = list(services.audience_answers(engine, audience, iter(addresses), chunk=4))
 
     assert [len(c) for c in chunks] == [4, 4, 4, 4, 4, 1]
-    flat = [answer for chunk in chunks for answer in chunk]
+    flat = [answer for chunk in chunks for answer in chunk.answers()]
     assert flat == services.check_eligibility_batch(engine, addresses, MARKETING)
 
 
@@ -188,3 +188,42 @@ def test_one_time_basis_refusals_write_nothing(
         services.record_one_time_basis(engine, "a@x.com", type_id, basis)
     assert raised.value.field == field
     assert services.history(engine, "a@x.com", Channel.EMAIL).entries == ()
+
+
+def test_stored_facts_read_back_whole_when_a_subscriber_has_several_of_each(
+    engine: Engine,
+) -> None:
+    """The audience read packs each subscriber's facts into one short code; a subscriber with
+    several wide opt-outs and several suppressions comes back with all of them."""
+    from consentry.domain.statuses import WideType
+    from consentry.services.unit_of_work import UnitOfWork
+    from consentry.storage import audience
+
+    services.set_setting(engine, "business_units_enabled", "true")
+    unit = services.create_unit(engine, "Second brand")
+    services.set_status(engine, change("many@x.com", Status.SUBSCRIBED))
+    services.unsubscribe_all(engine, "many@x.com", Channel.EMAIL, None, provenance())
+    services.unsubscribe_all(engine, "many@x.com", Channel.EMAIL, unit.id, provenance())
+    for kind in (SuppressionKind.SPAM_COMPLAINT, SuppressionKind.HARD_BOUNCE):
+        services.record_suppression(engine, "many@x.com", Channel.EMAIL, kind, USER)
+    services.set_status(engine, change("plain@x.com", Status.UNSUBSCRIBED))
+
+    keys = ["nobody@x.com", "many@x.com", "plain@x.com", "many@x.com"]
+    with UnitOfWork(engine) as uow:
+        facts = audience.sending_facts(uow.connection, "EMAIL", MARKETING, keys)
+
+    nobody, many, plain, again = facts
+    assert nobody is None
+    assert many == again
+    assert many == audience.StoredFacts(
+        status="UNSUBSCRIBED",  # an unsubscribe from all opts out of every type it covers
+        confirmed=True,
+        reason="UNSUBSCRIBE_FROM_ALL_OCCURRED",
+        wide_opt_outs=(
+            (WideType.BUSINESS_UNIT_WIDE.value, unit.id),
+            (WideType.PORTAL_WIDE.value, 0),
+        ),
+        suppressions=("HARD_BOUNCE", "SPAM_COMPLAINT"),
+    )
+    assert plain is not None
+    assert (plain.status, plain.wide_opt_outs, plain.suppressions) == ("UNSUBSCRIBED", (), ())

@@ -23,8 +23,10 @@ from consentry.services.changes import (
 )
 from consentry.services.eligibility import (
     Answer,
+    AnswerChunk,
     Audience,
     OneTimeAnswer,
+    Verdict,
     audience_answers,
     check_eligibility,
     check_eligibility_batch,
@@ -79,6 +81,7 @@ from consentry.services.wide_opt_outs import (
 
 __all__ = [
     "Answer",
+    "AnswerChunk",
     "Audience",
     "ChangeResult",
     "History",
@@ -99,6 +102,7 @@ __all__ = [
     "TypeChanges",
     "TypeStatus",
     "UnitChanges",
+    "Verdict",
     "WideChange",
     "WideResult",
     "audience_answers",

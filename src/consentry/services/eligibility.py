@@ -35,6 +35,7 @@ from consentry.domain.identifiers import email_key
 from consentry.services.changes import Provenance
 from consentry.services.entries import entry_fields
 from consentry.services.erased_addresses import ensure_subscribers
+from consentry.services.read_ahead import read_ahead
 from consentry.services.recorder import Recorder
 from consentry.services.sending_state import state_of
 from consentry.services.unit_of_work import UnitOfWork
@@ -45,10 +46,13 @@ from consentry.storage import (
     contacts,
 )
 from consentry.storage import audience as audience_facts
-from consentry.storage.audience import StoredFacts
 
 INVALID_ADDRESS: Literal["INVALID_ADDRESS"] = "INVALID_ADDRESS"
 CHUNK = 1_000
+# An audience reads bigger chunks: each is one query the reader threads run while the stream
+# formats the previous ones; a few thousand keys keep each query long next to a thread switch.
+AUDIENCE_CHUNK = 5_000
+READERS = 2
 
 
 class Answer(NamedTuple):
@@ -62,6 +66,35 @@ class Answer(NamedTuple):
     reason: EligibilityReason | Literal["INVALID_ADDRESS"]
     suppression: SuppressionKind | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class Verdict:
+    """An answer without its address: an audience's addresses share a few of these. Compared
+    and hashed by identity, which is cheap: a caller can key what it derives from one."""
+
+    allowed: bool
+    reason: EligibilityReason | Literal["INVALID_ADDRESS"]
+    suppression: SuppressionKind | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerChunk:
+    """The answers for a run of an audience's addresses: `verdicts[i]` answers `addresses[i]`.
+    Kept apart (not one Answer per address) so a million answers are a million references."""
+
+    addresses: list[str]
+    verdicts: list[Verdict]
+
+    def __len__(self) -> int:
+        return len(self.addresses)
+
+    def answers(self) -> list[Answer]:
+        return [
+            Answer(a, v.allowed, v.reason, v.suppression, v.message)
+            for a, v in zip(self.addresses, self.verdicts, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -102,15 +135,21 @@ def open_audience(engine: Engine, type_id: int) -> Audience:
 
 
 def audience_answers(
-    engine: Engine, audience: Audience, addresses: Iterable[str], chunk: int = CHUNK
-) -> Iterator[list[Answer]]:
-    """Answers for an audience of any size, `chunk` addresses at a time, one short read
-    transaction per chunk, so memory and connections stay flat however long the list."""
+    engine: Engine,
+    audience: Audience,
+    addresses: Iterable[str],
+    chunk: int = AUDIENCE_CHUNK,
+    readers: int = READERS,
+) -> Iterator[AnswerChunk]:
+    """Answers for an audience of any size, `chunk` addresses at a time in input order, one
+    short read transaction per chunk, so memory and connections stay flat however long the
+    list. Chunks are read `readers` at a time on their own threads while the caller turns the
+    answers already read into its response: the database works beside the Python."""
     stream = iter(addresses)
-    while batch := list(islice(stream, chunk)):
-        with UnitOfWork(engine) as uow:
-            answers = _answers(uow.connection, audience, batch)
-        yield answers
+    batches = iter(lambda: list(islice(stream, chunk)), [])
+    judge = _Judge(audience)
+    for read in read_ahead(lambda batch: _read(engine, audience, batch), batches, readers):
+        yield judge.chunk(read)
 
 
 def contact_audience(engine: Engine, filter_groups: Any, chunk: int = CHUNK) -> Iterator[str]:
@@ -174,33 +213,71 @@ def _type_and_settings(
     return found[0], account_settings.load(connection)
 
 
+class _Read(NamedTuple):
+    addresses: list[str]  # as given
+    keys: list[str]  # of the valid addresses, in order
+    failures: dict[int, ConsentryError]  # why each invalid address (by index) is refused
+    codes: list[str | None]  # the stored facts of each key (storage.audience)
+
+
+def _read(engine: Engine, audience: Audience, addresses: list[str]) -> _Read:
+    with UnitOfWork(engine) as uow:
+        return _read_in(uow.connection, audience.subscription_type, audience.settings, addresses)
+
+
+def _read_in(
+    connection: Connection,
+    type_: SubscriptionType,
+    settings: AccountSettings,
+    addresses: list[str],
+) -> _Read:
+    key_of = _key_function(type_, settings)
+    failures: dict[int, ConsentryError] = {}
+    try:
+        keys = list(map(key_of, addresses))  # the usual case: every address is valid
+    except ConsentryError:
+        keys = []
+        for index, address in enumerate(addresses):
+            try:
+                keys.append(key_of(address))
+            except ConsentryError as error:
+                failures[index] = error
+    codes = audience_facts.sending_codes(connection, type_.channel.value, type_.id, keys)
+    return _Read(addresses, keys, failures, codes)
+
+
+class _Judge(dict[str | None, Verdict]):
+    """The verdict for each code of stored facts, judged by the domain the first time it is
+    seen: most of a long list shares a handful of combinations."""
+
+    def __init__(self, audience: Audience) -> None:
+        super().__init__()
+        self.audience = audience
+
+    def __missing__(self, code: str | None) -> Verdict:
+        type_, settings = self.audience.subscription_type, self.audience.settings
+        facts = None if code is None else audience_facts.facts_of(code)
+        result = eligibility(state_of(type_, facts), settings)
+        verdict = self[code] = Verdict(result.allowed, result.reason, result.suppression)
+        return verdict
+
+    def chunk(self, read: _Read) -> AnswerChunk:
+        verdicts = list(map(self.__getitem__, read.codes))
+        if read.failures:  # put each refusal where its address was
+            judged = iter(verdicts)
+            verdicts = [
+                Verdict(False, INVALID_ADDRESS, message=read.failures[index].message)
+                if index in read.failures
+                else next(judged)
+                for index in range(len(read.addresses))
+            ]
+        return AnswerChunk(read.addresses, verdicts)
+
+
 def _answers(connection: Connection, audience: Audience, addresses: Sequence[str]) -> list[Answer]:
     type_, settings = audience.subscription_type, audience.settings
-    keys: list[str] = []
-    failures: dict[int, ConsentryError] = {}
-    key_of = _key_function(type_, settings)
-    for index, address in enumerate(addresses):
-        try:
-            keys.append(key_of(address))
-        except ConsentryError as error:
-            failures[index] = error
-    facts = audience_facts.sending_facts(connection, type_.channel.value, type_.id, keys)
-    # Most of a long list shares a handful of stored combinations: each is judged once.
-    judged: dict[StoredFacts | None, Eligibility] = {}
-    answers: list[Answer] = []
-    position = 0
-    for index, address in enumerate(addresses):
-        failure = failures.get(index)
-        if failure is not None:
-            answers.append(Answer(address, False, INVALID_ADDRESS, message=failure.message))
-            continue
-        stored = facts.get(position)
-        position += 1
-        result = judged.get(stored)
-        if result is None:
-            result = judged[stored] = eligibility(state_of(type_, stored), settings)
-        answers.append(Answer(address, result.allowed, result.reason, result.suppression))
-    return answers
+    read = _read_in(connection, type_, settings, list(addresses))
+    return _Judge(audience).chunk(read).answers()
 
 
 def _key_function(type_: SubscriptionType, settings: AccountSettings) -> Callable[[str], str]:
@@ -217,7 +294,7 @@ def _states(
     facts = audience_facts.sending_facts(
         connection, type_.channel.value, type_.id, [s.key for s in subscribers_]
     )
-    return [state_of(type_, facts.get(position)) for position in range(len(subscribers_))]
+    return [state_of(type_, stored) for stored in facts]
 
 
 def _answer(address: str, result: Eligibility) -> Answer:

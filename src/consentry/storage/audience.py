@@ -1,13 +1,18 @@
 """What eligibility reads of a long list of subscribers for one subscription type, in one
 query per chunk: the keys go in as one parameter (a JSON array on SQLite, a text array on
-PostgreSQL) and come back joined to their status, wide opt-outs and suppressions.
+PostgreSQL) and the stored facts of every key with anything stored come back as one JSON
+document of `[position, code]` pairs.
 
-Rows are read through the driver's own cursor: at a million addresses, SQLAlchemy's per-row
-processing was most of the time, and these columns need none.
+One value per chunk, not one row per key: SQLite's driver releases the GIL for each step of a
+statement, so a chunk answered as one aggregate is one long step another thread can run Python
+beside (an audience reads its chunks on reader threads), and at a million addresses the per-row
+tuples were themselves a large share of the time. The code is a short text that names one
+combination of stored facts; a long list has only a few distinct ones, each decoded once.
 """
 
 import json
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Connection
@@ -24,70 +29,100 @@ class StoredFacts(NamedTuple):
     suppressions: tuple[str, ...] = ()
 
 
-_COLUMNS = "a.pos, st.status, st.confirmed, st.reason, w.wide_type, w.business_unit_id, sp.kind"
+# status|confirmed|reason|wide opt-out (type:unit)|suppression kind; none of the stored values
+# can hold "|", ",", or ":" (they are enum names and integers). A subscriber with several wide
+# opt-outs or suppressions has one row, so one code, per combination; `sending_codes` merges
+# them (lists joined by ","). Joins, not a correlated aggregate per key: at a million keys the
+# subqueries cost a third more, and several rows for one subscriber are rare.
+_CODE = """coalesce(st.status, '') || '|' || coalesce({confirmed}, '') || '|'
+    || coalesce(st.reason, '') || '|' || coalesce(w.wide_type || ':' || w.business_unit_id, '')
+    || '|' || coalesce(sp.kind, '')"""
 _OTHERS = """
 LEFT JOIN subscription_statuses st
     ON st.subscriber_id = s.id AND st.subscription_type_id = {type_id}
 LEFT JOIN wide_statuses w ON w.subscriber_id = s.id AND w.opted_out
 LEFT JOIN suppressions sp ON sp.subscriber_id = s.id
+WHERE st.status IS NOT NULL OR w.subscriber_id IS NOT NULL OR sp.subscriber_id IS NOT NULL
 """
+# (The WHERE leaves out subscribers with nothing stored: they answer as no subscriber does.)
 # CROSS JOIN keeps the keys as the outer loop (SQLite never reorders it): without statistics
 # (no ANALYZE has run on a user's database) the planner otherwise scans every subscriber of
 # the channel for each chunk.
 _SQLITE = (
-    f"SELECT {_COLUMNS} FROM (SELECT key AS pos, value AS key FROM json_each(?)) a"
-    " CROSS JOIN subscribers s ON s.channel = ? AND s.key = a.key" + _OTHERS.format(type_id="?")
+    "SELECT json_group_array(json_array(a.key, "
+    + _CODE.format(confirmed="st.confirmed")
+    + ")) FROM json_each(?) a CROSS JOIN subscribers s ON s.channel = ? AND s.key = a.value"
+    + _OTHERS.format(type_id="?")
 )
 # ORDINALITY counts from 1; positions here count from 0. The subscriber is looked up per key
 # through its unique index: a plain join is planned as a hash join over the whole subscribers
 # table for every chunk, and LIMIT 1 (the key is unique) keeps the planner from flattening the
 # LATERAL lookup back into one.
 _POSTGRES = (
-    f"SELECT {_COLUMNS.replace('a.pos', 'a.pos - 1')}"
-    " FROM unnest(%s::text[]) WITH ORDINALITY AS a(key, pos)"
+    "SELECT coalesce(json_agg(json_build_array(a.pos - 1, "
+    + _CODE.format(confirmed="st.confirmed::int::text")
+    + ")), '[]')::text FROM unnest(%s::text[]) WITH ORDINALITY AS a(key, pos)"
     " JOIN LATERAL (SELECT id FROM subscribers WHERE channel = %s AND key = a.key LIMIT 1) s"
     " ON true" + _OTHERS.format(type_id="%s")
 )
 
 
-def sending_facts(
+def sending_codes(
     connection: Connection, channel: str, type_id: int, keys: Sequence[str]
-) -> dict[int, StoredFacts]:
-    """The stored facts of each key that names a stored subscriber, by its position in `keys`
-    (keys without a subscriber have none: everything about them is NOT_SPECIFIED)."""
+) -> list[str | None]:
+    """The code of each key's stored facts, in the order of `keys`; None for a key with
+    nothing stored (no subscriber, or one without a row that eligibility reads: everything
+    about it is NOT_SPECIFIED). `facts_of` reads a code."""
     cursor = connection.connection.cursor()
     try:
         if connection.dialect.name == "postgresql":
             cursor.execute(_POSTGRES, (list(keys), channel, type_id))
         else:
             cursor.execute(_SQLITE, (json.dumps(list(keys)), channel, type_id))
-        rows = cursor.fetchall()
+        (document,) = cursor.fetchone() or ("[]",)  # an aggregate: always one row
     finally:
         cursor.close()
-    found: dict[int, StoredFacts] = {}
-    # Rows repeat a handful of combinations: each is built once and shared (a NamedTuple per
-    # row was a quarter of an audience's time).
-    shared: dict[tuple[object, ...], StoredFacts] = {}
-    for row in rows:
-        pos, status, confirmed, reason, wide_type, wide_unit, kind = row
-        facts = found.get(pos)
-        if facts is None:
-            combination = row[1:]
-            facts = shared.get(combination)
-            if facts is None:
-                facts = shared[combination] = StoredFacts(
-                    status,
-                    bool(confirmed) if status else True,
-                    reason,
-                    ((wide_type, wide_unit),) if wide_type else (),
-                    (kind,) if kind else (),
-                )
-            found[pos] = facts
-            continue
-        # A subscriber with several wide opt-outs or suppressions comes back once per pair.
-        if wide_type and (wide_type, wide_unit) not in facts.wide_opt_outs:
-            facts = facts._replace(wide_opt_outs=(*facts.wide_opt_outs, (wide_type, wide_unit)))
-        if kind and kind not in facts.suppressions:
-            facts = facts._replace(suppressions=(*facts.suppressions, kind))
-        found[pos] = facts
-    return found
+    pairs = json.loads(document)
+    codes: list[str | None] = [None] * len(keys)
+    for position, code in pairs:
+        codes[position] = code
+    if len(codes) - codes.count(None) < len(pairs):  # a subscriber came back on several rows
+        codes = [None] * len(keys)
+        for position, code in pairs:
+            known = codes[position]
+            codes[position] = code if known is None else _merged(known, code)
+    return codes
+
+
+def _merged(code: str, other: str) -> str:
+    """One code for two rows of the same subscriber: their wide opt-outs and kinds joined."""
+    *facts, wide, kinds = code.split("|")
+    *_, other_wide, other_kinds = other.split("|")
+    return "|".join([*facts, f"{wide},{other_wide}", f"{kinds},{other_kinds}"])
+
+
+@lru_cache(maxsize=4096)
+def facts_of(code: str) -> StoredFacts:
+    """The stored facts a code names (cached: a long list repeats a handful of codes)."""
+    status, confirmed, reason, wide, suppressions = code.split("|")
+    opt_outs = set()
+    for pair in filter(None, wide.split(",")):
+        wide_type, unit = pair.split(":")
+        opt_outs.add((wide_type, int(unit)))
+    return StoredFacts(
+        status or None,
+        confirmed == "1" if status else True,
+        reason or None,
+        tuple(sorted(opt_outs)),
+        tuple(sorted(set(filter(None, suppressions.split(","))))),
+    )
+
+
+def sending_facts(
+    connection: Connection, channel: str, type_id: int, keys: Sequence[str]
+) -> list[StoredFacts | None]:
+    """The stored facts of each key, in the order of `keys` (None: nothing stored)."""
+    return [
+        None if code is None else facts_of(code)
+        for code in sending_codes(connection, channel, type_id, keys)
+    ]

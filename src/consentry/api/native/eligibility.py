@@ -4,7 +4,6 @@ legal basis for one one-to-one email (recorded in the ledger)."""
 
 import json
 from collections.abc import Iterator
-from functools import lru_cache
 from itertools import chain
 from typing import Annotated, Any
 
@@ -28,7 +27,7 @@ from consentry.api.native.shapes import (
     address_field,
 )
 from consentry.domain import LegalBasis, SuppressionKind
-from consentry.services import Answer
+from consentry.services import Answer, AnswerChunk, Verdict
 
 router = APIRouter(prefix="/eligibility", tags=["Eligibility"])
 
@@ -248,26 +247,33 @@ def contact_audience(
     return NDJSONResponse(_lines(chunks))
 
 
-def _lines(chunks: Iterator[list[Answer]]) -> Iterator[bytes]:
-    for answers in chunks:
-        yield "".join(_line(a) for a in answers).encode()
+def _lines(chunks: Iterator[AnswerChunk]) -> Iterator[bytes]:
+    """One NDJSON line per address: `{"address":…,"allowed":…,"reason":…[,"suppression":…]
+    [,"message":…]}`. Everything after the address is written once per verdict."""
+    ends = _LineEnds()
+    for chunk in chunks:
+        yield "".join(
+            [
+                f'{{"address":{_json_string(address)}{ends[verdict]}'
+                for address, verdict in zip(chunk.addresses, chunk.verdicts, strict=True)
+            ]
+        ).encode()
 
 
 _json_string = json.encoder.encode_basestring  # the encoder json.dumps uses for ensure_ascii=False
 
 
-@lru_cache(maxsize=256)
-def _line_end(allowed: bool, reason: str, suppression: str | None, message: str | None) -> str:
-    """Everything of a line after the address: a long audience has only a few distinct ones."""
-    rest: dict[str, Any] = {"allowed": allowed, "reason": reason}
-    if suppression is not None:
-        rest["suppression"] = suppression
-    if message is not None:
-        rest["message"] = message
-    return "," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:] + "\n"
+class _LineEnds(dict[Verdict, str]):
+    """The end of a line for each verdict seen. A verdict with a message (an invalid address:
+    the message quotes it) is written but not kept, so memory stays flat."""
 
-
-def _line(answer: Answer) -> str:
-    """`{"address":…,"allowed":…,"reason":…[,"suppression":…][,"message":…]}` and a newline."""
-    end = _line_end(answer.allowed, answer.reason, answer.suppression, answer.message)
-    return '{"address":' + _json_string(answer.address) + end
+    def __missing__(self, verdict: Verdict) -> str:
+        rest: dict[str, Any] = {"allowed": verdict.allowed, "reason": verdict.reason}
+        if verdict.suppression is not None:
+            rest["suppression"] = verdict.suppression
+        if verdict.message is not None:
+            rest["message"] = verdict.message
+        end = "," + json.dumps(rest, ensure_ascii=False, separators=(",", ":"))[1:] + "\n"
+        if verdict.message is None:
+            self[verdict] = end
+        return end
