@@ -82,3 +82,15 @@ def test_concurrent_writers_extend_one_unbroken_chain(engine: Engine) -> None:
     view = services.read_statuses(engine, "shared@x.com", Channel.EMAIL)
     # The stored status is the one the ledger's last applied entry set.
     assert view.statuses[0].status == applied[-1].new_status
+
+
+def test_every_entry_of_a_large_batch_has_a_salt_of_its_own(engine: Engine) -> None:
+    """Salts are drawn from the random source a few hundred at a time: a batch longer than one
+    draw still gives each entry its own 16 random bytes."""
+    changes = [change(f"salt{n}@x.com", Status.SUBSCRIBED) for n in range(700)]
+    services.set_statuses(engine, changes)
+    with engine.connect() as connection:
+        salts = list(connection.scalars(ledger.select().with_only_columns(ledger.c.personal_salt)))
+    assert len(salts) == 700 and len(set(salts)) == 700
+    assert all(len(salt) == 32 and int(salt, 16) >= 0 for salt in salts)
+    assert services.verify_ledger(engine).ok

@@ -1,6 +1,6 @@
 """Builds the ledger entries of one transaction: ids from the head, hashes chained in order."""
 
-import secrets
+import os
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +10,12 @@ from consentry.domain import LedgerEntry
 from consentry.domain.ledger import sealed
 from consentry.services import events
 from consentry.storage import ledger, notices
+
+# Salts drawn from the system's random source at a time, as random as one draw each: a system
+# call per entry, inside the write transaction, cost a sixth of a batch write's throughput
+# (P1: 9,400 -> 11,000 changes/s).
+_SALTS_PER_DRAW = 256
+_SALT_BYTES = 16
 
 
 class Recorder:
@@ -29,13 +35,15 @@ class Recorder:
         self._request_id = request_id
         self._entries: list[LedgerEntry] = []
         self._notices: dict[str, str] = {}
+        self._salts: list[str] = []
 
     def record(self, *, notice_text: str | None = None, **fields: Any) -> LedgerEntry:
         if notice_text:
             fields["notice_hash"] = self._notice(notice_text)
         # Random per entry, erased with the address: the digest of personal fields must not
         # confirm a guessed address once they are erased (domain.ledger).
-        fields.setdefault("personal_salt", secrets.token_hex(16))
+        if "personal_salt" not in fields:
+            fields["personal_salt"] = self._salt()
         entry = sealed(
             self._last_hash,
             id=self._last_id + 1,
@@ -46,6 +54,13 @@ class Recorder:
         self._entries.append(entry)
         self._last_id, self._last_hash = entry.id, entry.entry_hash
         return entry
+
+    def _salt(self) -> str:
+        if not self._salts:
+            drawn = os.urandom(_SALT_BYTES * _SALTS_PER_DRAW).hex()
+            width = 2 * _SALT_BYTES
+            self._salts = [drawn[start : start + width] for start in range(0, len(drawn), width)]
+        return self._salts.pop()
 
     def _notice(self, text: str) -> str:
         if text not in self._notices:

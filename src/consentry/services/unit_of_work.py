@@ -1,11 +1,12 @@
 """The unit of work: the one object that owns a transaction. It rolls back unless committed."""
 
+from contextlib import ExitStack
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
 from consentry.storage import ledger
-from consentry.storage.engine import WRITE_OPTION
+from consentry.storage.engine import WRITE_OPTION, writer_turn
 
 
 class UnitOfWork:
@@ -24,13 +25,18 @@ class UnitOfWork:
         self.head: tuple[int, str] = (0, "")
 
     def __enter__(self) -> "UnitOfWork":
-        connection = self._engine.connect()
-        if self._write:
-            connection = connection.execution_options(**{WRITE_OPTION: True})
-        self.connection: Connection = connection
-        self._transaction = connection.begin()
-        if self._locks_ledger:
-            self.head = ledger.lock_head(connection)
+        # Undone in reverse on the way out, or at once if entering fails half-way.
+        with ExitStack() as held:
+            if self._write:
+                held.enter_context(writer_turn(self._engine))
+            connection = held.enter_context(self._engine.connect())
+            if self._write:
+                connection = connection.execution_options(**{WRITE_OPTION: True})
+            self.connection: Connection = connection
+            self._transaction = connection.begin()
+            if self._locks_ledger:
+                self.head = ledger.lock_head(connection)
+            self._held = held.pop_all()
         return self
 
     def commit(self) -> None:
@@ -47,4 +53,4 @@ class UnitOfWork:
             if not self._committed:
                 self._transaction.rollback()
         finally:
-            self.connection.close()
+            self._held.close()  # the connection, then the turn to write
