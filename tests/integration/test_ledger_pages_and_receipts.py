@@ -1,7 +1,6 @@
 """An address's ledger a page at a time and as of a past moment; the consent receipt; and the
 migration that added the one-time legal basis to the ledger."""
 
-import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +8,7 @@ from sqlalchemy import Engine, select, text
 
 from consentry import services
 from consentry.domain import Channel, LegalBasis, Source, Status, SuppressionKind, WideType
+from consentry.services.recorder import Recorder
 from consentry.storage import event_tables, migrate
 from consentry.storage.engine import make_engine
 from consentry.storage.tables import ledger, metadata
@@ -99,33 +99,35 @@ def test_profile_lists_suppressions_with_their_detail(engine: Engine) -> None:
 
 def test_upgrade_from_0002_keeps_the_chain_and_takes_the_new_action(database_url: str) -> None:
     engine = make_engine(database_url)
-    migrate.upgrade(engine, "0002")
-    # Today's code also appends to the event log (0008); give it the table for this one write
-    # and take it away again, so the upgrade below starts from the 0002 schema.
-    event_log = [event_tables.events, event_tables.event_cursors]
-    metadata.create_all(engine, tables=event_log)
-    # And the salt column (0012) for the write, with no salt: an entry as written before 0012.
-    with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE ledger ADD COLUMN personal_salt VARCHAR(32)"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(secrets, "token_hex", lambda _: None)
-        services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED))
-    with engine.begin() as connection:
-        connection.execute(text("ALTER TABLE ledger DROP COLUMN personal_salt"))
-    metadata.drop_all(engine, tables=event_log)
-    with engine.connect() as connection:
-        before = connection.execute(select(ledger.c.id, ledger.c.entry_hash)).all()
+    try:
+        migrate.upgrade(engine, "0002")
+        # Today's code also appends to the event log (0008); give it the table for this one write
+        # and take it away again, so the upgrade below starts from the 0002 schema.
+        event_log = [event_tables.events, event_tables.event_cursors]
+        metadata.create_all(engine, tables=event_log)
+        # And the salt column (0012) for the write, with no salt: an entry as written before 0012.
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE ledger ADD COLUMN personal_salt VARCHAR(32)"))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(Recorder, "_salt", lambda _self: None)
+            services.set_status(engine, change("a@x.com", Status.UNSUBSCRIBED))
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE ledger DROP COLUMN personal_salt"))
+        metadata.drop_all(engine, tables=event_log)
+        with engine.connect() as connection:
+            before = connection.execute(select(ledger.c.id, ledger.c.entry_hash)).all()
 
-    migrate.upgrade(engine)
+        migrate.upgrade(engine)
 
-    with engine.connect() as connection:
-        assert connection.execute(select(ledger.c.id, ledger.c.entry_hash)).all() == before
-    services.record_one_time_basis(
-        engine,
-        "a@x.com",
-        ONE_TO_ONE,
-        provenance(Source.API, basis=LegalBasis.NON_GDPR, explanation="Reply"),
-    )
-    verification = services.verify_ledger(engine)
-    assert (verification.ok, verification.checked) == (True, 2)
-    engine.dispose()
+        with engine.connect() as connection:
+            assert connection.execute(select(ledger.c.id, ledger.c.entry_hash)).all() == before
+        services.record_one_time_basis(
+            engine,
+            "a@x.com",
+            ONE_TO_ONE,
+            provenance(Source.API, basis=LegalBasis.NON_GDPR, explanation="Reply"),
+        )
+        verification = services.verify_ledger(engine)
+        assert (verification.ok, verification.checked) == (True, 2)
+    finally:
+        engine.dispose()  # a failed check must not leave connections for the next test
